@@ -7,6 +7,7 @@ Behaviour is chosen by path segments before /flags, so a BASE_URL alone selects 
     /errors/{rate}/flags/...                  that share of the codes fails with 503, chosen
                                               from the code: same code, same outcome, every run
     /delay/0.5/errors/0.25/flags/...          both (in either order)
+    /flags/                                   the codes the server has, one per line
     /health                                   200 "flagserver ok"
 
 Bad input gets a 4xx with a one-line plain-text reason. Flags are served from memory: a
@@ -35,6 +36,7 @@ GET /flags/{cc}/{cc}.gif                 a flag, e.g. /flags/cn/cn.gif
 GET /delay/{seconds}/flags/...           add latency (0-10 s) to every response under it
 GET /errors/{rate}/flags/...             that share of codes (0-1) fails with 503, always the same
 GET /delay/0.5/errors/0.25/flags/...     both
+GET /flags/                              every code the server has, one per line
 GET /health                              is the server up?
 """
 
@@ -50,7 +52,8 @@ class BadRequest(Exception):
 
 def load_flags() -> dict[str, bytes]:
     """Read every flag into memory: {'cn': b'GIF89a...', ...}."""
-    return {path.stem: path.read_bytes() for path in sorted((DATA / "flags").glob("*.gif"))}
+    paths = sorted((DATA / "flags").glob("*.gif"), key=lambda path: path.stem)
+    return {path.stem: path.read_bytes() for path in paths}
 
 
 def load_names() -> dict[str, str]:
@@ -136,6 +139,8 @@ def create_app() -> Starlette:
             check_safe(path)
             options, rest = parse_options(path.strip("/").split("/"))
             delay = options.get("delay", 0.0)
+            if rest == ["flags"]:  # /flags/ lists the codes the server has, one per line
+                return await respond(PlainTextResponse("".join(f"{cc}\n" for cc in flags)), delay)
             cc = flag_code(rest)
             rate = options.get("errors", 0.0)
             if fails(cc, rate):
@@ -145,6 +150,9 @@ def create_app() -> Starlette:
             response: Response = Response(flags[cc], media_type="image/gif")
         except BadRequest as error:
             response = PlainTextResponse(error.reason + "\n", status_code=error.status)
+        return await respond(response, delay)
+
+    async def respond(response: Response, delay: float) -> Response:
         if delay:  # latency applies to every response under /delay, errors too
             await asyncio.sleep(delay)
         response.headers["Cache-Control"] = "no-store"

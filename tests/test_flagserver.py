@@ -222,3 +222,11 @@ def test_keep_alive_responses_add_no_latency_of_their_own(flag_server):
             client.get("/cn/cn.gif")
         elapsed = time.perf_counter() - start
     assert elapsed / (count * delay) < 1.5  # with the bug: ~1.8
+
+
+def test_flags_index_lists_every_code_the_server_has(flag_server):
+    response = httpx.get(f"{flag_server.url}/")
+    assert response.status_code == 200
+    assert response.text.split() == ALL_CODES
+    delayed, elapsed = timed_get(f"{flag_server.url_for(delay=0.2, errors=0.5)}/")
+    assert delayed.text == response.text and elapsed >= 0.2
