@@ -1,0 +1,353 @@
+"""Run the course's scripts as real processes from a notebook: one live, or several side by side.
+
+    >>> from flagserver.sidebyside import diff_scripts, plot_timeline, run_script, run_side_by_side
+    >>> result = run_script("spinner_thread.py")          # output streams live into the cell
+    >>> results = run_side_by_side(["spinner_thread.py", "spinner_asyncio.py"])
+    >>> plot_timeline(results)                            # shows a matplotlib timeline
+    >>> diff_scripts("spinner_thread.py", "spinner_process.py")  # what changed between them
+
+Every script runs with the kernel's own interpreter (`sys.executable -u`, so output is not
+buffered) and with the repository root as its working directory, wherever the notebook is.
+Scripts started together really run at the same time: each one's output is read by its own
+thread, stamped with the time it arrived, and kept in a `RunResult`.
+"""
+
+import codecs
+import difflib
+import io
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from matplotlib.figure import Figure
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120.0  # seconds; a script still running after that is killed and reported
+COLUMN_GAP = " | "
+COLUMN_WIDTH = 34  # longer lines are cut with "~": paths and pids must not move the columns
+OUT = ("stdout", "stderr")  # the pipes read from every script
+
+Script = str | Path | tuple[str | Path, Sequence[str | int]]  # a name, or (name, args)
+Chunk = tuple[int, str, float, bytes | None]  # script index, pipe name, arrival time, data or EOF
+
+__all__ = [
+    "REPO_ROOT",
+    "RunResult",
+    "run_script",
+    "run_side_by_side",
+    "plot_timeline",
+    "plot_speedup",
+    "timeline_figure",
+    "speedup_figure",
+    "diff_scripts",
+]
+
+
+@dataclass
+class RunResult:
+    """What one script did: its output, exit code and when things happened.
+
+    `start`, `end` and `events` are `time.perf_counter()` values; `events` holds the moment
+    each piece of standard output arrived (a spinner frame, a line...). `cpu` is the CPU time
+    (user + system) of the script and the processes it waited for; only `run_script` measures
+    it, and only on Linux and macOS (elsewhere it stays None).
+    """
+
+    label: str
+    returncode: int
+    stdout: str
+    stderr: str
+    start: float
+    end: float
+    events: list[float] = field(default_factory=list)
+    cpu: float | None = None
+
+    @property
+    def wall(self) -> float:
+        """Wall-clock seconds from start to exit."""
+        return self.end - self.start
+
+    @property
+    def ok(self) -> bool:
+        """True if the script exited with code 0."""
+        return self.returncode == 0
+
+    def screen(self) -> str:
+        """Standard output as a terminal would leave it: text redrawn after `\\r` is gone."""
+        return "\n".join(render_line(line) for line in self.stdout.split("\n")).rstrip("\n")
+
+
+def render_line(line: str) -> str:
+    """Apply carriage returns like a terminal: later text overwrites the start of the line."""
+    screen = ""
+    for part in line.split("\r"):
+        screen = part + screen[len(part) :]
+    return screen.rstrip()
+
+
+def split_script(script: Script) -> tuple[Path, list[str]]:
+    """Turn `"name.py"` or `("name.py", ["arg", ...])` into an absolute path and arguments."""
+    name, args = script if isinstance(script, tuple) else (script, [])
+    return REPO_ROOT / name, [str(arg) for arg in args]
+
+
+def make_label(script: Script) -> str:
+    """`spinner_thread.py` or `primes.py threads 2`: how a run is named in tables and plots."""
+    path, args = split_script(script)
+    return " ".join([path.name, *args])
+
+
+def start(script: Script, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start one script with the kernel's interpreter, unbuffered, in the repository root.
+
+    `env` adds variables to (or overrides them in) the kernel's own environment.
+    """
+    path, args = split_script(script)
+    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", **(env or {})}
+    return subprocess.Popen(
+        [sys.executable, "-u", str(path), *args],
+        cwd=REPO_ROOT,
+        env=child_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=os.name == "posix",  # so stop() also reaches the script's children
+    )
+
+
+def pump(index: int, name: str, pipe: IO[bytes], chunks: queue.Queue[Chunk]) -> None:
+    """Thread body: forward whatever the pipe delivers, as soon as it arrives, then `None`."""
+    while data := os.read(pipe.fileno(), 4096):
+        chunks.put((index, name, time.perf_counter(), data))
+    chunks.put((index, name, time.perf_counter(), None))
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a script that is still running, with any processes it started."""
+    if proc.poll() is None:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    proc.wait()
+
+
+def collect(
+    scripts: Sequence[Script], env: Mapping[str, str] | None, live: bool, timeout: float
+) -> list[RunResult]:
+    """Start all scripts at once and gather their output; echo it to this process if `live`."""
+    chunks: queue.Queue[Chunk] = queue.Queue()
+    starts, procs, threads = [], [], []
+    try:
+        for index, script in enumerate(scripts):
+            starts.append(time.perf_counter())
+            procs.append(proc := start(script, env))
+            for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+                threads.append(threading.Thread(target=pump, args=(index, name, pipe, chunks)))
+                threads[-1].start()
+        texts, events, ends = read_chunks(procs, chunks, live, timeout)
+    finally:
+        for proc in procs:
+            stop(proc)
+        for thread in threads:
+            thread.join()
+        for proc in procs:
+            proc.stdout.close()
+            proc.stderr.close()
+    return [
+        RunResult(make_label(s), p.returncode, *texts[i], starts[i], ends[i], events[i])
+        for i, (s, p) in enumerate(zip(scripts, procs))
+    ]
+
+
+def read_chunks(
+    procs: list[subprocess.Popen[bytes]], chunks: queue.Queue[Chunk], live: bool, timeout: float
+) -> tuple[list[tuple[str, str]], list[list[float]], list[float]]:
+    """Receive output until every pipe is closed; return texts, output times, exit times."""
+    deadline = time.perf_counter() + timeout
+    decoders = [{n: codecs.getincrementaldecoder("utf-8")("replace") for n in OUT} for _ in procs]
+    texts = [{n: "" for n in OUT} for _ in procs]
+    events: list[list[float]] = [[] for _ in procs]
+    ends = [0.0 for _ in procs]
+    open_pipes = [len(OUT) for _ in procs]
+    while any(open_pipes):
+        try:
+            index, name, when, data = chunks.get(timeout=max(deadline - time.perf_counter(), 0))
+        except queue.Empty:
+            raise TimeoutError(f"still running after {timeout:.0f} s, killed") from None
+        text = decoders[index][name].decode(data or b"", final=data is None)
+        texts[index][name] += text
+        if data is None:
+            open_pipes[index] -= 1
+            if not open_pipes[index]:
+                procs[index].wait()
+                ends[index] = time.perf_counter()
+        elif name == "stdout":
+            events[index].append(when)
+        if live and text:
+            stream = sys.stdout if name == "stdout" else sys.stderr
+            stream.write(text)
+            stream.flush()
+    return [(t["stdout"], t["stderr"]) for t in texts], events, ends
+
+
+def run_script(
+    name: str | Path,
+    *args: str | int,
+    env: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT,
+) -> RunResult:
+    """Run one script and stream its output live into the cell; return what it did.
+
+    `args` are the script's command-line arguments; `env` adds variables to its environment.
+
+    A failing script is reported after its own output: exit code and stderr stay visible.
+    """
+    cpu_before = children_cpu()
+    (result,) = collect([(name, args)], env, live=True, timeout=timeout)
+    if cpu_before is not None:
+        result.cpu = children_cpu() - cpu_before
+    if not result.ok:
+        print(f"\n{result.label} FAILED with exit code {result.returncode}")
+    return result
+
+
+def children_cpu() -> float | None:
+    """CPU seconds used by this process's finished children (and theirs); None on Windows."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_side_by_side(
+    scripts: Sequence[Script],
+    env: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT,
+    width: int = COLUMN_WIDTH,
+) -> list[RunResult]:
+    """Start several scripts together, then print their outputs in columns with wall times.
+
+    Each item is a script name or `(name, [args])`; `env` is passed to all of them.
+    """
+    results = collect(scripts, env, live=False, timeout=timeout)
+    print(format_columns(results, width))
+    for result in results:
+        if not result.ok:
+            print(f"\n{result.label} FAILED with exit code {result.returncode}; its stderr:")
+            print(result.stderr.rstrip() or "(empty)")
+    return results
+
+
+def format_columns(results: Sequence[RunResult], width: int = COLUMN_WIDTH) -> str:
+    """Lay the runs out side by side: name, screen output, exit code and wall time."""
+    columns = [
+        [cut(line, width) for line in [r.label, *r.screen().splitlines(), *stderr_lines(r)]]
+        + ["", footer(r)]
+        for r in results
+    ]
+    widths = [max(len(line) for line in column) for column in columns]
+    height = max(len(column) for column in columns)
+    rows = []
+    for row in range(height):
+        cells = [(c[row] if row < len(c) else "").ljust(w) for c, w in zip(columns, widths)]
+        rows.append(COLUMN_GAP.join(cells).rstrip())
+    rule = "-+-".join("-" * w for w in widths)
+    total = max(r.end for r in results) - min(r.start for r in results)
+    summary = f"all together: {total:.2f} s  (sum of the wall times: {sum_walls(results):.2f} s)"
+    return "\n".join([rows[0], rule, *rows[1:], "", summary])
+
+
+def cut(line: str, width: int) -> str:
+    """The line, or its first `width - 1` characters and a "~" mark if it is longer."""
+    return line if len(line) <= width else line[: width - 1] + "~"
+
+
+def stderr_lines(result: RunResult) -> list[str]:
+    """The stderr of a run, marked, for its column (empty when it wrote nothing there).
+
+    Shown as a terminal would leave it, like stdout: a progress bar redrawn with `\\r` keeps
+    only its last state.
+    """
+    lines = [render_line(line) for line in result.stderr.rstrip().split("\n")]
+    return ["", "[stderr]", *lines] if result.stderr.strip() else []
+
+
+def footer(result: RunResult) -> str:
+    """`exit 0, wall 3.01 s`, or a FAILED mark with the exit code."""
+    status = f"exit {result.returncode}" if result.ok else f"FAILED, exit {result.returncode}"
+    return f"{status}, wall {result.wall:.2f} s"
+
+
+def sum_walls(results: Sequence[RunResult]) -> float:
+    """What the runs would take one after another."""
+    return sum(result.wall for result in results)
+
+
+def plot_timeline(results: Sequence[RunResult], title: str = "Scripts started together") -> None:
+    """Show a timeline of the runs in the notebook (see `timeline_figure`)."""
+    show(timeline_figure(results, title))
+
+
+def plot_speedup(results: Sequence[RunResult], title: str = "Speedup") -> None:
+    """Show how many times faster than the first run each run was (see `speedup_figure`)."""
+    show(speedup_figure(results, title))
+
+
+def show(fig: Figure) -> None:
+    """Display a figure in the cell as a PNG image, whatever matplotlib backend is active."""
+    from IPython.display import Image, display
+
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=100)
+    display(Image(png.getvalue()))
+
+
+def timeline_figure(results: Sequence[RunResult], title: str) -> Figure:
+    """A bar per run from start to exit, a tick for each piece of output it printed."""
+    t0 = min(result.start for result in results)
+    fig = Figure(figsize=(9, 0.7 * len(results) + 1.2), layout="constrained")
+    ax = fig.subplots()
+    for row, result in enumerate(results):
+        color = "tab:blue" if result.ok else "tab:red"
+        ax.barh(row, result.wall, left=result.start - t0, height=0.5, color=color, alpha=0.35)
+        ticks = [when - t0 for when in result.events]
+        ax.plot(ticks, [row] * len(ticks), "|", color="black", markersize=12)
+        ax.text(result.end - t0, row, f" {result.wall:.2f} s", va="center")
+    ax.set_yticks(range(len(results)), [result.label for result in results])
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds since the first start  (| = output arrived)")
+    ax.set_title(title)
+    ax.margins(x=0.12)
+    return fig
+
+
+def speedup_figure(results: Sequence[RunResult], title: str) -> Figure:
+    """Bars: how many times faster than the first run each run was (its wall time vs the first)."""
+    speedups = [results[0].wall / result.wall for result in results]
+    fig = Figure(figsize=(7, 0.6 * len(results) + 1.2), layout="constrained")
+    ax = fig.subplots()
+    bars = ax.barh([result.label for result in results], speedups, color="tab:green", alpha=0.6)
+    ax.bar_label(bars, [f" {s:.2f}x ({r.wall:.2f} s)" for s, r in zip(speedups, results)])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"speedup vs {results[0].label}  (higher is better)")
+    ax.set_title(title)
+    ax.margins(x=0.3)
+    return fig
+
+
+def diff_scripts(old: str | Path, new: str | Path) -> None:
+    """Print the lines that differ between two scripts of the repository (a unified diff)."""
+    old_lines, new_lines = ((REPO_ROOT / name).read_text().splitlines() for name in (old, new))
+    diff = difflib.unified_diff(old_lines, new_lines, str(old), str(new), lineterm="", n=0)
+    print("\n".join(diff))
