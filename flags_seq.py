@@ -25,7 +25,7 @@ TIMEOUT = 10  # seconds
 def save_flag(img: bytes, filename: str) -> None:
     """Write to a temporary name, then rename: never a half-written flag."""
     path = DEST_DIR / filename
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # per process: runs may overlap
     try:
         tmp.write_bytes(img)
         tmp.replace(path)
