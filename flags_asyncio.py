@@ -1,0 +1,45 @@
+"""Download the flags of the 20 most populous countries with asyncio and httpx.AsyncClient.
+
+Needs the course's flag server (start it with: python -m flagserver).
+Sample run:
+
+    $ python flags_asyncio.py
+    DE BD CN JP ID EG NG BR RU CD IR MX US PH FR PK VN IN ET TR
+    20 downloads in 0.21s
+"""
+
+import asyncio
+
+from httpx import AsyncClient
+
+from flags_seq import BASE_URL, TIMEOUT, main, save_flag
+
+
+async def download_one(client: AsyncClient, cc: str) -> str:
+    image = await get_flag(client, cc)
+    await asyncio.to_thread(save_flag, image, f"{cc.lower()}.gif")
+    print(cc, end=" ", flush=True)
+    return cc
+
+
+async def get_flag(client: AsyncClient, cc: str) -> bytes:
+    cc = cc.lower()
+    url = f"{BASE_URL}/{cc}/{cc}.gif"
+    resp = await client.get(url, timeout=TIMEOUT, follow_redirects=True)
+    resp.raise_for_status()
+    return resp.content
+
+
+async def supervisor(cc_list: list[str]) -> int:
+    async with AsyncClient() as client:
+        to_do = [download_one(client, cc) for cc in sorted(cc_list)]
+        res = await asyncio.gather(*to_do)
+    return len(res)
+
+
+def download_many(cc_list: list[str]) -> int:
+    return asyncio.run(supervisor(cc_list))
+
+
+if __name__ == "__main__":
+    main(download_many)
