@@ -1,0 +1,493 @@
+"""Exercises with self-checks: one call tells a student, in one line, whether an answer works.
+
+    >>> from flagserver.exercises import check
+    >>> check("flag_sizes", flag_sizes, server)      # server = start_server()
+    ❌ flag_sizes: returned {}, expected a size for each of ['cn', 'br', 'fr']
+    >>> check("flag_sizes", flag_sizes, server)      # after the fix
+    ✅ flag_sizes: works: the sizes of cn, br, fr, jp, de match the server's GIFs
+
+Each exercise is a function registered with `@exercise("NN_notebook")`: it tries the
+student's function (the candidate) against the real flag server and raises `NotYet(reason)`
+when the answer does not work yet, or returns what it proved. The notebooks call `check`;
+tests/test_exercises.py calls `verify` with the same checks on the reference solutions in
+solutions/ (they must pass) and on the starters shipped in the notebooks (they must not).
+
+Async exercises (`async def` answers, notebook 03) are checked with the same `check` call. A
+notebook's kernel already runs an event loop, so a check cannot `asyncio.run` there: it calls
+`run_async(candidate, ...)`, which runs the coroutine in a fresh event loop in a worker thread
+and waits for it, so the same check works in a kernel, in a script and in pytest.
+"""
+
+import asyncio
+import inspect
+import time
+from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from flagserver.app import fails, load_flags
+from flagserver.launcher import FlagServer
+
+POP20 = "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR".lower().split()
+TIMEOUT = 10.0  # seconds for each request the checks send themselves
+
+Check = Callable[[Callable[..., Any], FlagServer], str]
+
+
+class NotYet(Exception):
+    """The answer does not work yet; the message says why, in words a student can act on."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str  # also the name of the function the student writes
+    notebook: str  # the notebook's file name without .ipynb; solutions/{notebook}.py solves it
+    run: Check
+
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def exercise(notebook: str) -> Callable[[Check], Check]:
+    """Register a check: `@exercise("00_start_here") def flag_sizes(candidate, server): ...`."""
+
+    def register(run: Check) -> Check:
+        EXERCISES[run.__name__] = Exercise(run.__name__, notebook, run)
+        return run
+
+    return register
+
+
+def verify(name: str, candidate: Callable[..., Any], server: FlagServer) -> tuple[bool, str]:
+    """Run the check of exercise `name` on candidate: (passed?, the one line to show)."""
+    if name not in EXERCISES:
+        return False, f"❌ {name}: no such exercise (known: {', '.join(sorted(EXERCISES))})"
+    try:
+        proof = EXERCISES[name].run(candidate, server)
+    except NotYet as reason:
+        return False, f"❌ {name}: {reason}"
+    except Exception as error:  # the student's code failed: say how, in one line
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return False, f"❌ {name}: your function raised {type(error).__name__}: {first_line}"
+    return True, f"✅ {name}: {proof}"
+
+
+def check(name: str, candidate: Callable[..., Any], server: FlagServer) -> None:
+    """Print one line: ✅ and what works, or ❌ and the reason it does not work yet."""
+    print(verify(name, candidate, server)[1])
+
+
+def root_of(server: FlagServer) -> str:
+    return f"http://{server.host}:{server.port}"
+
+
+def run_async(candidate: Callable[..., Any], *args: Any) -> Any:
+    """Return `await candidate(*args)`, run in a fresh event loop in a worker thread.
+
+    The caller may be inside a running loop (a Jupyter kernel), where asyncio.run would raise.
+    """
+    if not inspect.iscoroutinefunction(candidate):
+        raise NotYet(f"{candidate.__name__} is a plain function: write it as `async def`")
+    with futures.ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(lambda: asyncio.run(candidate(*args))).result()
+
+
+def timed(call: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """(call(*args), seconds it took)."""
+    start = time.perf_counter()
+    result = call(*args)
+    return result, time.perf_counter() - start
+
+
+# --- 00_start_here -----------------------------------------------------------------------
+
+
+@exercise("00_start_here")
+def flag_sizes(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """flag_sizes(base_url, codes) -> {code: size of its GIF in bytes}."""
+    gifs = load_flags()
+    for codes in (["cn", "br", "fr"], ["jp", "de"]):
+        sizes = candidate(server.url, list(codes))
+        if not isinstance(sizes, dict):
+            raise NotYet(f"returned {type(sizes).__name__}, expected a dict {{code: size}}")
+        if sorted(sizes) != sorted(codes):
+            raise NotYet(f"returned {sizes!r}, expected a size for each of {codes}")
+        for cc in codes:
+            if sizes[cc] != len(gifs[cc]):
+                raise NotYet(
+                    f"size of {cc!r} is {sizes[cc]!r}, but its GIF has {len(gifs[cc])} bytes "
+                    "(count bytes: len(response.content))"
+                )
+    return "works: the sizes of cn, br, fr, jp, de match the server's GIFs"
+
+
+def timed_get(url: str) -> tuple[int, float]:
+    """GET url: (status, seconds it took)."""
+    start = time.perf_counter()
+    status = httpx.get(url, timeout=TIMEOUT).status_code
+    return status, time.perf_counter() - start
+
+
+@exercise("00_start_here")
+def scenario_url(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """scenario_url(root, delay=0, errors=0) -> base URL of the flags in that scenario."""
+    root = root_of(server)
+    failing = next(cc for cc in POP20 if fails(cc, 0.5))
+    passing = next(cc for cc in POP20 if not fails(cc, 0.5))
+    cases = [  # (arguments, code to fetch, status expected, least seconds it must take)
+        ({}, "cn", 200, 0.0),
+        ({"errors": 1}, "cn", 503, 0.0),
+        ({"delay": 0.3}, "cn", 200, 0.3),
+        ({"delay": 0.3, "errors": 1}, "cn", 503, 0.3),
+        ({"errors": 0.5}, failing, 503, 0.0),
+        ({"errors": 0.5}, passing, 200, 0.0),
+    ]
+    for kwargs, cc, status, least in cases:
+        call = f"scenario_url(root{''.join(f', {k}={v}' for k, v in kwargs.items())})"
+        url = candidate(root, **kwargs)
+        if not isinstance(url, str) or not url.startswith(root):
+            raise NotYet(f"{call} returned {url!r}, expected a URL that starts with root")
+        shown = "root + " + repr(url.removeprefix(root))
+        got, seconds = timed_get(f"{url}/{cc}/{cc}.gif")
+        if got != status:
+            raise NotYet(f"{call} gave {shown}: {cc}.gif answered {got}, expected {status}")
+        if seconds < least:
+            raise NotYet(f"{call} gave {shown}: the answer came without the {least:g} s delay")
+    return "works: plain, delay, errors and both give the server's scenarios"
+
+
+@exercise("00_start_here")
+def split_ok_failed(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """split_ok_failed(base_url, codes) -> (codes downloaded, codes that failed), in order."""
+    for rate, codes in ((0.5, POP20), (0.25, POP20[::-1])):
+        expected = (
+            [cc for cc in codes if not fails(cc, rate)],
+            [cc for cc in codes if fails(cc, rate)],
+        )
+        try:
+            result = candidate(server.url_for(errors=rate), list(codes))
+        except httpx.HTTPStatusError as error:
+            code = error.request.url.path.rsplit("/", 1)[-1].removesuffix(".gif")
+            raise NotYet(
+                f"the {error.response.status_code} for {code!r} stopped the loop "
+                "(HTTPStatusError): put that code in `failed` and go on"
+            ) from None
+        if not (isinstance(result, tuple | list) and len(result) == 2):
+            raise NotYet(f"returned {result!r}, expected a pair (ok, failed)")
+        ok, failed = (list(part) for part in result)
+        if (ok, failed) != expected:
+            raise NotYet(
+                f"under /errors/{rate:g}: failed={failed}, expected {expected[1]} "
+                "(both lists in the order of codes)"
+            )
+    return "works: every code is either downloaded or reported, and the loop goes on"
+
+
+# --- 02_futures -------------------------------------------------------------------------
+
+
+@exercise("02_futures")
+def finishing_order(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """finishing_order({code: base_url}) -> the codes in the order their downloads finished."""
+    for delays in ({"cn": 0.7, "br": 0.1, "fr": 0.4}, {"jp": 0.1, "de": 0.6, "in": 0.35}):
+        jobs = {cc: server.url_for(delay=delay) for cc, delay in delays.items()}
+        order = candidate(jobs)
+        expected = sorted(delays, key=delays.get)
+        if not isinstance(order, list | tuple):
+            raise NotYet(f"returned {order!r}, expected a list of codes like {expected}")
+        if list(order) == list(delays) and list(order) != expected:
+            raise NotYet(
+                f"returned {list(order)}, the order of the input, but the downloads finished "
+                f"as {expected}: take the futures from futures.as_completed"
+            )
+        if list(order) != expected:
+            raise NotYet(f"returned {list(order)}, but the downloads finished as {expected}")
+    return "works: the fastest download comes first, whatever the order of the input"
+
+
+@exercise("02_futures")
+def download_with_timeout(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """download_with_timeout(base_url, cc, seconds) -> the GIF's bytes, or None if too slow."""
+    gif = load_flags()["cn"]
+    image = candidate(server.url, "cn", 2.0)
+    if image != gif:
+        shown = "None" if image is None else f"{type(image).__name__}"
+        raise NotYet(
+            f"returned {shown} for 'cn' from the fast server, expected its {len(gif)} bytes "
+            "(did you return response.content?)"
+        )
+    slow, latency, allowed = server.url_for(delay=1.5), 1.5, 0.2
+    try:
+        image, seconds = timed(candidate, slow, "br", allowed)
+    except (httpx.TimeoutException, TimeoutError) as error:
+        raise NotYet(
+            f"the timeout escaped as {type(error).__name__}: catch it and return None"
+        ) from None
+    if image is not None:
+        raise NotYet(
+            f"returned the flag of 'br' from a server that answers after {latency:g} s although "
+            f"you were allowed {allowed:g} s; expected None: pass timeout=seconds to httpx.get "
+            "and catch httpx.TimeoutException"
+        )
+    if seconds > latency * 0.9:
+        raise NotYet(f"returned None, but only after waiting out the whole {latency:g} s delay")
+    return "works: the flag when the server is quick, None (soon) when it is slow"
+
+
+ROUNDS_CODES = ["cn", "br", "fr", "jp"]  # 4 flags, at most 2 at a time: 2 rounds of requests
+ROUNDS_LATENCY = 0.6  # seconds: 1 round (all at once) 0.6 s, 2 rounds 1.2 s, one by one 2.4 s
+
+
+def rounds_of_requests(seconds: float) -> str:
+    """'fast' when fewer than 2 rounds fit in seconds, 'slow' when about 4 did, else 'ok'."""
+    if seconds < ROUNDS_LATENCY * 1.85:
+        return "fast"
+    return "slow" if seconds > ROUNDS_LATENCY * 3.5 else "ok"
+
+
+def check_rounds(codes: Any, seconds: float, limit: str, pool: str) -> None:
+    """Raise NotYet unless all ROUNDS_CODES came back in 2 rounds of requests, `limit` at once."""
+    if not isinstance(codes, list | tuple) or sorted(codes) != sorted(ROUNDS_CODES):
+        raise NotYet(f"returned {codes!r}, expected the codes {ROUNDS_CODES} in any order")
+    rounds = rounds_of_requests(seconds)
+    if rounds == "fast":
+        raise NotYet(
+            f"4 flags with {limit}=2 came back in fewer than 2 rounds of requests: more than 2 "
+            f"were in flight at once ({pool})"
+        )
+    if rounds == "slow":
+        raise NotYet(
+            f"4 flags with {limit}=2 took as long as 4 requests one after another: "
+            "let 2 of them wait at the same time"
+        )
+
+
+@exercise("02_futures")
+def download_bounded(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """download_bounded(base_url, codes, max_workers) -> codes in finishing order, N at a time."""
+    base_url = server.url_for(delay=ROUNDS_LATENCY)
+    codes, seconds = timed(candidate, base_url, list(ROUNDS_CODES), 2)
+    check_rounds(codes, seconds, "max_workers", "pass max_workers to the ThreadPoolExecutor")
+    return "works: all 4 flags, 2 requests at a time, in 2 rounds"
+
+
+# --- 03_asyncio -------------------------------------------------------------------------
+
+
+@exercise("03_asyncio")
+def status_with_timeout(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """async status_with_timeout(base_url, cc, seconds) -> 'ok' or 'timeout', never raises."""
+    status = run_async(candidate, server.url, "cn", 2.0)
+    if status != "ok":
+        raise NotYet(f"returned {status!r} for 'cn' from the fast server, expected 'ok'")
+    slow, latency, allowed = server.url_for(delay=1.5), 1.5, 0.2
+    try:
+        status, seconds = timed(run_async, candidate, slow, "br", allowed)
+    except TimeoutError:
+        raise NotYet(
+            "the TimeoutError escaped: catch it (except TimeoutError:) and return 'timeout'"
+        ) from None
+    if status != "timeout":
+        raise NotYet(
+            f"returned {status!r} for 'br' from a server that answers after {latency:g} s "
+            f"although you were allowed {allowed:g} s; expected 'timeout': wrap the request in "
+            "`async with asyncio.timeout(seconds):`"
+        )
+    if seconds > latency * 0.9:
+        raise NotYet(f"returned 'timeout', but only after waiting out the whole {latency:g} s")
+    return "works: 'ok' when the server is quick, 'timeout' (soon) when it is slow"
+
+
+@exercise("03_asyncio")
+def download_limited(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """async download_limited(base_url, codes, limit) -> codes, at most `limit` in flight."""
+    base_url = server.url_for(delay=ROUNDS_LATENCY)
+    codes, seconds = timed(run_async, candidate, base_url, list(ROUNDS_CODES), 2)
+    check_rounds(codes, seconds, "limit", "hold `async with semaphore:` around each request")
+    return "works: all 4 flags, 2 requests at a time, in 2 rounds"
+
+
+@exercise("03_asyncio")
+def flag_sizes_at_once(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """async flag_sizes_at_once(base_url, codes) -> {code: size}, all requests at once."""
+    gifs = load_flags()
+    codes, latency = ["cn", "br", "fr", "jp", "de"], 0.4
+    sizes, seconds = timed(run_async, candidate, server.url_for(delay=latency), list(codes))
+    if not isinstance(sizes, dict) or sorted(sizes) != sorted(codes):
+        raise NotYet(f"returned {sizes!r}, expected a dict with a size for each of {codes}")
+    for cc in codes:
+        if sizes[cc] != len(gifs[cc]):
+            raise NotYet(
+                f"size of {cc!r} is {sizes[cc]!r}, but its GIF has {len(gifs[cc])} bytes "
+                "(count bytes: len(response.content))"
+            )
+    if seconds > latency * 3:
+        raise NotYet(
+            f"the sizes are right, but the {len(codes)} requests ran one after another: create "
+            "a task per code with tg.create_task in `async with asyncio.TaskGroup() as tg:`"
+        )
+    return "works: the sizes of 5 flags, downloaded at the same time"
+
+
+# --- 01_concurrency_models ---------------------------------------------------------------
+# These checks need no flag server: notebook 01 passes server=None.
+# Imports are local to this block so the shared import list above stays untouched.
+
+SPIN_SECONDS = 1.0  # how long the checks let a spinner spin before they stop it
+STOP_WITHIN = 2.0  # seconds a spinner may take to stop once asked
+
+
+def screen_line(output: str) -> str:
+    """What a terminal line shows after printing output: each \\r starts drawing over it."""
+    line = ""
+    for part in output.split("\r"):
+        line = part + line[len(part) :]
+    return line
+
+
+def spinner_frames(output: str) -> list[str]:
+    """The frames a spinner drew: the non-blank pieces between carriage returns."""
+    return [part for part in output.split("\r") if part.strip()]
+
+
+@exercise("01_concurrency_models")
+def spin_elapsed(candidate: Callable[..., Any], server: FlagServer | None) -> str:
+    """spin_elapsed(msg, done): a thread spinner whose frames show the seconds since it began."""
+    import contextlib
+    import io
+    import re
+    import threading
+
+    done, output = threading.Event(), io.StringIO()
+    spinner = threading.Thread(target=candidate, args=("thinking!", done), daemon=True)
+    with contextlib.redirect_stdout(output):
+        spinner.start()
+        time.sleep(SPIN_SECONDS)
+        done.set()
+        spinner.join(STOP_WITHIN)
+    if spinner.is_alive():
+        raise NotYet(
+            f"still spinning {STOP_WITHIN:g} s after done.set(): "
+            "pause with done.wait(0.1) and break when it returns True"
+        )
+    printed = output.getvalue()
+    frames = spinner_frames(printed)
+    if not printed.startswith("\r"):
+        raise NotYet(
+            "start every frame with \\r (carriage return), so it is drawn over the last one"
+        )
+    if len(frames) < 3:
+        raise NotYet(
+            f"drew {len(frames)} frame(s) in {SPIN_SECONDS:g} s: draw one about every 0.1 s"
+        )
+    seconds = [re.findall(r"(\d+(?:\.\d+)?) ?s\b", frame) for frame in frames]
+    if not all(seconds):
+        raise NotYet(
+            "the frames show no elapsed time: end each frame with the seconds since spin "
+            "began, like '| thinking! 0.3s'"
+        )
+    shown = [float(found[-1]) for found in seconds]
+    if shown != sorted(shown) or shown[-1] - shown[0] < SPIN_SECONDS / 2:
+        raise NotYet(
+            f"in {SPIN_SECONDS:g} s of spinning the frames went {shown[0]:g}s ... {shown[-1]:g}s: "
+            "show time.perf_counter() - start, with start taken once, when spin begins"
+        )
+    if screen_line(printed).strip():
+        raise NotYet(
+            f"after the spinner stopped the line still shows {screen_line(printed).strip()!r}: "
+            "erase it with as many blanks as the last (longest) frame"
+        )
+    return "works: the frames count the seconds in place, and the line is clean at the end"
+
+
+@exercise("01_concurrency_models")
+def clean_supervisor(candidate: Callable[..., Any], server: FlagServer | None) -> str:
+    """async clean_supervisor() -> 42, with the spinner task stopped and its line erased."""
+    import contextlib
+    import io
+
+    if not inspect.iscoroutinefunction(candidate):
+        raise NotYet(f"{candidate.__name__} is a plain function: write it as `async def`")
+
+    async def watch() -> tuple[Any, bool, list[int]]:
+        """(answer, did CancelledError escape?, cancel requests of each task still running)."""
+        try:
+            result, escaped = await candidate(), False
+        except asyncio.CancelledError:
+            result, escaped = None, True
+        running = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        return result, escaped, [task.cancelling() for task in running]
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        result, escaped, running = run_async(watch)
+    printed = output.getvalue()
+    if len(spinner_frames(printed)) < 2:
+        raise NotYet(
+            "the spinner drew no frames while slow() ran: start it with asyncio.create_task "
+            "before `await slow()`, and never block the loop (time.sleep freezes it)"
+        )
+    if escaped:
+        raise NotYet(
+            "CancelledError escaped from clean_supervisor: let spin catch it "
+            "(except asyncio.CancelledError: break), as in spinner_asyncio.py"
+        )
+    if result != 42:
+        raise NotYet(f"returned {result!r}, expected the answer of slow(): 42")
+    if running and not any(running):
+        raise NotYet(
+            "the spinner task still runs after clean_supervisor returned: stop it with "
+            "spinner.cancel()"
+        )
+    if running:
+        raise NotYet(
+            "spinner.cancel() only asks the task to stop, and clean_supervisor returned before "
+            "it did: `await spinner` after cancel(), then return"
+        )
+    if screen_line(printed).strip():
+        raise NotYet(
+            f"clean_supervisor returned while the line still shows "
+            f"{screen_line(printed).strip()!r}: the spinner must erase it before you return"
+        )
+    return "works: the answer is 42, the spinner has stopped and its line is erased"
+
+
+PARALLEL_ITEMS = [1_000_003, 1_000_000, 2_147_483_647, 999_983, 12, 7, 1, 1_000_033]
+
+
+def is_small_prime(n: int) -> bool:
+    """Trial division, as in primes.py (fine for the small numbers of these checks)."""
+    import math
+
+    return n >= 2 and all(n % i for i in range(2, math.isqrt(n) + 1))
+
+
+def prime_and_pid(n: int) -> tuple[bool, int]:
+    """(is n prime?, id of the process that computed it): the function parallel_map gets."""
+    import os
+
+    return is_small_prime(n), os.getpid()
+
+
+@exercise("01_concurrency_models")
+def parallel_map(candidate: Callable[..., Any], server: FlagServer | None) -> str:
+    """parallel_map(fn, items) -> [fn(item) for item in items], computed in worker processes."""
+    import os
+
+    results = list(candidate(prime_and_pid, list(PARALLEL_ITEMS)))
+    expected = [is_small_prime(n) for n in PARALLEL_ITEMS]
+    got = [result[0] if isinstance(result, tuple) else result for result in results]
+    if got != expected:
+        raise NotYet(
+            f"fn(item) for {len(PARALLEL_ITEMS)} items gave {got}, expected {expected} "
+            "(one result per item, in the order of items)"
+        )
+    if os.getpid() in {pid for _, pid in results}:
+        raise NotYet(
+            "the results are right, but fn ran inside this very process, whose threads take turns "
+            "holding its one GIL: pure-Python computing gets no faster; use a pool of processes"
+        )
+    return "works: every call ran in a worker process, each with its own interpreter and GIL"
