@@ -1,0 +1,141 @@
+"""Benchmark: how far threads, asyncio + httpx and aiohttp scale, measured against the limit.
+
+N requests with at most C in flight, each answered after D seconds, cannot finish before
+ceil(N / C) x D. This runs every variant of flagserver/bench.py (sequential, threads, httpx,
+httpx over the aiohttp transport, aiohttp) for N in {20, 100, 1000}, C in {10, 100, 1000} and
+D in {0, 0.1 s}, each point in a child process of its own, against a flag server it starts on
+a free port (N = 1000 reuses the server's 256 codes cyclically). Then it runs the no-latency
+load against nginx serving the same GIF files, to check that the server is not what limits
+the clients (skipped, with a note, if nginx is not installed). Takes about 4 minutes.
+
+Run it with `make bench` (or `.venv/bin/python bench.py`; `-h` for options). It prints the
+table and writes under build/bench/:
+
+    results.csv  results.md        every point: wall time, ratio to the limit, req/s, memory
+    time_vs_n.png                  D = 0.1 s, C = 100: time against N, with the limit
+    time_vs_concurrency.png        D = 0.1 s, N = 1000: time against C, with the limit
+    throughput.png                 D = 0: requests/s at N = 1000, C = 100, flag server and nginx
+    memory.png                     peak memory with 1000 requests in flight
+
+Sample run (2 cores, shared with other work: expect noise):
+
+    $ make bench
+    ...
+    httpx          N=1000 C=100 D=0.1: 21.86 s, 21.9x the limit, CPU 20.51 ms/req, 40 MiB
+    httpx+aiohttp  N=1000 C=100 D=0.1: 2.31 s, 2.3x the limit, CPU 1.32 ms/req, 47 MiB
+    aiohttp        N=1000 C=100 D=0.1: 1.42 s, 1.4x the limit, CPU 0.62 ms/req, 43 MiB
+    ...
+    Wrote build/bench/results.csv, results.md and 4 plots in 219 s
+"""
+
+import argparse
+import time
+from pathlib import Path
+
+from flagserver import FlagServer, start_server
+from flagserver.bench import (
+    VARIANTS,
+    Point,
+    compare_servers,
+    describe,
+    find,
+    key_table,
+    markdown_table,
+    matrix,
+    measure,
+    plot_bars,
+    plot_scaling,
+    runs_sequential,
+    write_csv,
+    write_markdown,
+)
+
+OUT_DIR = Path("build/bench")
+NS = [20, 100, 1000]
+CONCURRENCIES = [10, 100, 1000]
+DELAYS = [0.0, 0.1]
+SERVER_CHECK = (1000, 100)  # N, C of the no-latency load sent to both servers
+CONCURRENT_VARIANTS = [v for v in VARIANTS if v != "sequential"]
+
+
+def run_matrix(args: argparse.Namespace, server: FlagServer) -> list[Point]:
+    points: list[Point] = []
+    sequential_done: set[tuple[int, float]] = set()
+    for n, concurrency, delay in matrix(args.n, args.concurrency, args.delay):
+        for variant in args.variants:
+            if variant == "sequential":
+                if not runs_sequential(n, delay) or (n, delay) in sequential_done:
+                    continue  # slow, and its C is always 1: once per (N, D), small N only
+                sequential_done.add((n, delay))
+            url = server.url_for(delay=delay)
+            point = measure(variant, url, n, concurrency, server_pid=server.process.pid)
+            if point.error:  # a busy machine can reset a connection: one more try, then report
+                print(describe(point), "(retrying once)", flush=True)
+                point = measure(variant, url, n, concurrency, server_pid=server.process.pid)
+            print(describe(point), flush=True)
+            points.append(point)
+    return points
+
+
+def save_plots(points: list[Point], out_dir: Path) -> list[str]:
+    n, concurrency = SERVER_CHECK
+    figures = {
+        "time_vs_n.png": plot_scaling(points, "n", concurrency=100, delay_s=0.1),
+        "time_vs_concurrency.png": plot_scaling(points, "concurrency", n=1000, delay_s=0.1),
+    }
+    fast = [p for p in find(points, n=n, concurrency=concurrency, delay_s=0.0) if p.wall_s]
+    if fast:
+        labels = [f"{p.variant}\n{p.server}" for p in fast]
+        title = f"Без задержки: запросов в секунду (N={n}, C={concurrency})"
+        figures["throughput.png"] = plot_bars(
+            labels, [p.req_per_s for p in fast], title, "запросов/с"
+        )
+    heavy = [p for p in find(points, n=1000, concurrency=1000, delay_s=0.1) if p.peak_rss_mib]
+    if heavy:
+        title = "1000 запросов сразу: адресное пространство (VmPeak) и RSS"
+        labels = [f"{p.variant}\nRSS {p.peak_rss_mib:.0f} МиБ" for p in heavy]
+        values = [p.peak_vm_mib or 0 for p in heavy]
+        figures["memory.png"] = plot_bars(labels, values, title, "МиБ")
+    figures = {name: figure for name, figure in figures.items() if figure is not None}
+    for name, figure in figures.items():
+        figure.savefig(out_dir / name, dpi=110)
+    return list(figures)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=NS, help="numbers of requests")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=CONCURRENCIES)
+    parser.add_argument("--delay", type=float, nargs="+", default=DELAYS, help="seconds")
+    parser.add_argument("--variants", nargs="+", default=VARIANTS, choices=VARIANTS)
+    parser.add_argument("--nginx", default="nginx", help="nginx executable (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="default: %(default)s")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    server = start_server(port=0, quiet=True)
+    try:
+        points = run_matrix(args, server)
+        variants = [v for v in args.variants if v in CONCURRENT_VARIANTS]
+        nginx_points, note = compare_servers(variants, *SERVER_CHECK, args.nginx)
+    finally:
+        server.stop()
+    for point in nginx_points:
+        print(describe(point), flush=True)
+    points += nginx_points
+    if note:
+        print(f"Note: {note}")
+    write_csv(points, args.out / "results.csv")
+    write_markdown(points, args.out / "results.md", [note, key_table(points)])
+    plots = save_plots(points, args.out)
+    print(f"\n{markdown_table(points)}\n\nKey numbers, N=1000:\n\n{key_table(points)}\n")
+    elapsed = time.perf_counter() - t0
+    print(f"Wrote {args.out}/results.csv, results.md and {len(plots)} plots in {elapsed:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
