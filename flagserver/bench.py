@@ -42,6 +42,8 @@ from pathlib import Path
 
 import httpx
 
+from flagserver.launcher import terminate
+
 FLAGS_DIR = Path(__file__).resolve().parent / "data" / "flags"
 TIMEOUT = 60.0  # seconds for one request, queueing included: generous, the cliff is slow
 CHILD_TIMEOUT = 120.0  # seconds for one whole measurement; longer is reported as an error
@@ -436,12 +438,7 @@ def nginx_server(binary: str = "nginx") -> Iterator[tuple[str, int]]:
                 raise NginxUnavailable(f"nginx did not start on port {port}: {output.strip()}")
             yield f"http://127.0.0.1:{port}/flags", process.pid
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            terminate(process)
 
 
 def compare_servers(

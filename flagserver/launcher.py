@@ -59,12 +59,7 @@ class FlagServer:
         """Stop the server if we started it (a reused server belongs to someone else)."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process)
         _RUNNING.pop(self.port, None)
 
     def __str__(self) -> str:
@@ -73,6 +68,16 @@ class FlagServer:
 
 
 _RUNNING: dict[int, FlagServer] = {}
+
+
+def terminate(process: subprocess.Popen, timeout: float = 5) -> None:
+    """Ask a child process to stop (SIGTERM); kill it if it has not stopped within `timeout`."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def probe(host: str, port: int, timeout: float = 1.0) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import free_port
+from flagserver.launcher import terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -78,12 +79,7 @@ def lab_url(tmp_path_factory):
         wait_until_up(f"http://127.0.0.1:{port}/api", process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(process, timeout=15)
         log.close()
 
 
