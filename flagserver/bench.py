@@ -26,7 +26,6 @@ import csv
 import json
 import math
 import os
-import resource
 import shutil
 import socket
 import subprocess
@@ -175,9 +174,16 @@ def peak_rss_mib() -> float:
     VmHWM where Linux has it: ru_maxrss survives fork + exec, so a child of a big process
     (a Jupyter kernel) would report its parent's size. Elsewhere ru_maxrss (bytes on macOS).
     """
+    if linux_peak := proc_status_mib("VmHWM:"):
+        return linux_peak
+    try:
+        import resource
+    except ImportError:  # Windows: psutil knows the peak working set
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    fallback = peak / 2**20 if sys.platform == "darwin" else peak / 2**10
-    return proc_status_mib("VmHWM:") or fallback
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
 def peak_vm_mib() -> float | None:
