@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> None:
         log_level="info" if args.log else "warning",
         access_log=args.log,
         timeout_graceful_shutdown=1,
+        # uvicorn closes idle keep-alive connections after 5 s by default; a client pool that
+        # is slow to reuse them (httpx at 100+ connections on a busy machine) then races the
+        # close and gets "Server disconnected". nginx waits 75 s; so do we.
+        timeout_keep_alive=75,
     )
     server = ReadyServer(config)
     if args.exit_with_stdin:
