@@ -16,7 +16,6 @@ request path never reaches the file system.
 
 import asyncio
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -54,11 +53,6 @@ def load_flags() -> dict[str, bytes]:
     """Read every flag into memory: {'cn': b'GIF89a...', ...}."""
     paths = sorted((DATA / "flags").glob("*.gif"), key=lambda path: path.stem)
     return {path.stem: path.read_bytes() for path in paths}
-
-
-def load_names() -> dict[str, str]:
-    """Country names by lower-case code: {'cn': 'China', ...}."""
-    return json.loads((DATA / "countries.json").read_text(encoding="utf-8"))
 
 
 def failure_score(cc: str) -> float:
@@ -131,6 +125,7 @@ def flag_code(segments: list[str]) -> str:
 def create_app() -> Starlette:
     """The ASGI app; every flag is loaded once, here."""
     flags = load_flags()
+    index = "".join(f"{cc}\n" for cc in flags)  # GET /flags/: every code, one per line
 
     async def flag(request: Request) -> Response:
         path = request.scope["path"]
@@ -140,7 +135,7 @@ def create_app() -> Starlette:
             options, rest = parse_options(path.strip("/").split("/"))
             delay = options.get("delay", 0.0)
             if rest == ["flags"]:  # /flags/ lists the codes the server has, one per line
-                return await respond(PlainTextResponse("".join(f"{cc}\n" for cc in flags)), delay)
+                return await respond(PlainTextResponse(index), delay)
             cc = flag_code(rest)
             rate = options.get("errors", 0.0)
             if fails(cc, rate):

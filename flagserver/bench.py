@@ -41,7 +41,7 @@ from pathlib import Path
 
 import httpx
 
-from flagserver.launcher import terminate
+from flagserver.launcher import free_port, terminate
 
 FLAGS_DIR = Path(__file__).resolve().parent / "data" / "flags"
 TIMEOUT = 60.0  # seconds for one request, queueing included: generous, the cliff is slow
@@ -398,12 +398,6 @@ def find_nginx(binary: str = "nginx") -> str | None:
     """The nginx executable: on PATH, or in /usr/sbin (not on a normal user's PATH)."""
     found = shutil.which(binary) or shutil.which(binary, path="/usr/sbin:/usr/local/sbin")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 5.0) -> bool:

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from flagserver.app import fails, load_flags
-from flagserver.launcher import FlagServer
+from flagserver.launcher import FlagServer, free_port
 
 POP20 = "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR".lower().split()
 TIMEOUT = 10.0  # seconds for each request the checks send themselves
@@ -506,12 +506,7 @@ def outcome_name(result: Any) -> Any:
 
 def refused_url() -> str:
     """The base URL of a port nobody listens on: connecting there is refused."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/flags"
+    return f"http://127.0.0.1:{free_port()}/flags"
 
 
 @exercise("04_robust_downloads")

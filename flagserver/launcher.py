@@ -13,6 +13,7 @@ even when it is killed, the pipe closes and the server stops (see `--exit-with-s
 import atexit
 import http.client
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -68,6 +69,13 @@ class FlagServer:
 
 
 _RUNNING: dict[int, FlagServer] = {}
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A port nothing listens on right now (the OS picks it; it may be taken again later)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def terminate(process: subprocess.Popen, timeout: float = 5) -> None:

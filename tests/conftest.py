@@ -1,11 +1,11 @@
 """Shared fixtures: a real flag server on a free port, and a raw HTTP client for odd paths."""
 
 import asyncio
-import socket
 
 import pytest
 
 from flagserver import start_server
+from flagserver.launcher import free_port  # noqa: F401  (the tests import it from here)
 
 COURSE_CODES = "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR".lower().split()
 
@@ -16,12 +16,6 @@ def flag_server():
     server = start_server(port=0, quiet=True)
     yield server
     server.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def raw_get_async(port: int, target: str) -> tuple[int, bytes, bytes]:
