@@ -18,6 +18,7 @@ import asyncio
 from collections import Counter
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from flags2_common import (
     DownloadStatus,
@@ -71,7 +72,8 @@ async def supervisor(
 ) -> None:
     semaphore = asyncio.Semaphore(settings.concur_req)
     limits = httpx.Limits(max_connections=settings.concur_req)
-    async with httpx.AsyncClient(timeout=settings.timeout, limits=limits) as client:
+    transport = AiohttpTransport(limits=limits)  # aiohttp's connection pool: see notebook 05
+    async with httpx.AsyncClient(timeout=settings.timeout, transport=transport) as client:
         to_do = [
             asyncio.create_task(download_one(client, cc, settings, semaphore)) for cc in cc_list
         ]

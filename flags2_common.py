@@ -180,14 +180,20 @@ def describe(error: Exception) -> tuple[DownloadStatus, str]:
         if status == 404:
             return DownloadStatus.NOT_FOUND, ""
         return DownloadStatus.ERROR, f"HTTP {status} {error.response.text.strip()}"
+    cause = error.__cause__
+    if isinstance(error, httpx.ConnectTimeout) and cause and not isinstance(cause, TimeoutError):
+        # httpx-aiohttp (flags2_asyncio.py) reports any lost connection as ConnectTimeout:
+        # name what really happened, e.g. "ServerDisconnectedError Server disconnected"
+        return DownloadStatus.ERROR, f"{type(cause).__name__} {cause}".strip()
     if isinstance(error, httpx.TimeoutException | TimeoutError):
         return DownloadStatus.ERROR, "timed out"
     return DownloadStatus.ERROR, f"{type(error).__name__} {error}".strip()
 
 
 def report(cc: str, status: DownloadStatus, detail: str, verbose: bool) -> None:
-    if verbose:
-        print(f"{cc} {status.name}: {detail}" if detail else f"{cc} {status.name}", flush=True)
+    if verbose:  # the line and its newline in one write: threads must not interleave them
+        line = f"{cc} {status.name}: {detail}" if detail else f"{cc} {status.name}"
+        print(line + "\n", end="", flush=True)
 
 
 def count_finished(
@@ -226,7 +232,13 @@ def final_report(cc_list: list[str], counter: Counter[DownloadStatus], elapsed: 
 
 
 def main(download_many: Downloader, default_concur_req: int, max_concur_req: int) -> None:
-    args, cc_list = parse_args(default_concur_req)
+    try:
+        args, cc_list = parse_args(default_concur_req)  # asks the server: may take a while
+    except KeyboardInterrupt:
+        print("Interrupted before the first download", file=sys.stderr)
+        sys.exit(INTERRUPTED)
+    if not cc_list:
+        sys.exit(f"No country codes to download: the server at {args.server} lists none")
     concur_req = min(args.max_req, max_concur_req, len(cc_list))
     settings = Settings(args.server, concur_req, args.timeout, args.verbose)
     label = next((name for name, url in SERVERS.items() if url == args.server), "URL")

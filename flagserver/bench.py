@@ -23,6 +23,7 @@ The variants follow the course's scripts (flags2_threadpool.py, flags2_asyncio.p
 
 import asyncio
 import csv
+import importlib
 import json
 import math
 import os
@@ -191,10 +192,25 @@ def peak_vm_mib() -> float | None:
     return proc_status_mib("VmPeak:")
 
 
+# What each variant imports on its first use (httpx loads httpcore only when it builds its
+# transport). run_here imports them before it starts the clock: loading a library is a cost of
+# starting Python, paid once per process (aiohttp alone takes ~0.3 s on a slow machine), not
+# a cost of downloading. Otherwise the variants on aiohttp would pay it inside their time.
+LIBRARIES = {
+    "sequential": ["httpcore"],
+    "threads": ["httpcore"],
+    "httpx": ["httpcore"],
+    "httpx+aiohttp": ["httpx_aiohttp"],
+    "aiohttp": ["aiohttp"],
+}
+
+
 def run_here(variant: str, base_url: str, n: int, concurrency: int) -> dict[str, float | None]:
     """Run one variant in this process: wall time, bytes received, peak memory."""
     urls = flag_urls(base_url, n)
     downloader = DOWNLOADERS[variant]
+    for module in LIBRARIES[variant]:
+        importlib.import_module(module)
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     received = downloader(urls, concurrency)

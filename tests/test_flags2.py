@@ -7,11 +7,14 @@ folder (so `downloaded/` lands there).
 import os
 import re
 import signal
+import socket
 import string
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ SCRIPTS = ["flags2_threadpool.py", "flags2_asyncio.py"]
 RATE = 0.25
 FLAGS = load_flags()
 EVERY = [a + b for a in string.ascii_lowercase for b in string.ascii_lowercase]
+OUTCOME_LINE = re.compile(r"^[A-Z]{2}(-[A-Z]{3})? (OK|NOT_FOUND|ERROR(: .+)?)$")  # -v
 COUNT_LINE = re.compile(r"^(OK|NOT_FOUND|ERROR) +(\d+)$", re.MULTILINE)
 ELAPSED = re.compile(r"^\d+ requests? in (\d+\.\d+)s$", re.MULTILINE)
 
@@ -197,7 +201,7 @@ def test_a_server_that_goes_away_mid_run_turns_into_errors_not_a_crash(tmp_path,
     try:
         url = server.url_for(delay=0.3)
         proc = subprocess.Popen(
-            command(script, "-a", "-s", url, "-m", "10"),
+            command(script, "-v", "-a", "-s", url, "-m", "10"),
             cwd=tmp_path,
             env=environment(url),
             stdout=subprocess.PIPE,
@@ -217,6 +221,11 @@ def test_a_server_that_goes_away_mid_run_turns_into_errors_not_a_crash(tmp_path,
     tally = counts(out)
     assert sum(tally.values()) == 256 and tally["OK"] >= 1 and tally["ERROR"] >= 200
     assert tally["OK"] == len(assert_only_whole_flags(tmp_path))
+    outcomes = [line for line in out.splitlines() if re.match(r"[A-Z]{2}(-[A-Z]{3})? [A-Z]", line)]
+    assert len(outcomes) == 256  # -v: one whole line per code, even from 10 threads at once
+    assert all(OUTCOME_LINE.match(line) for line in outcomes), outcomes
+    refused = [line for line in outcomes if "ERROR" in line]
+    assert not any("timed out" in line for line in refused)  # a refusal is not a timeout
 
 
 def test_side_by_side_columns_show_only_the_last_state_of_the_progress_bar(flag_server, capsys):
@@ -227,3 +236,54 @@ def test_side_by_side_columns_show_only_the_last_state_of_the_progress_bar(flag_
     assert result.ok and result.stderr.count("\r") >= 2  # tqdm redrew its bar
     shown = capsys.readouterr().out
     assert shown.count("%|") == 1 and "100%|" in shown and "3/3" in shown and "\r" not in shown
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_ctrl_c_while_the_server_is_checked_is_one_line_not_a_traceback(tmp_path, script):
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # accepts, never answers
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/flags"
+        proc = subprocess.Popen(
+            command(script),
+            cwd=tmp_path,
+            env=environment(url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        listener.settimeout(30)
+        connection, _ = listener.accept()  # the script now waits for the list of codes
+        with connection:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.splitlines() == ["Interrupted before the first download"]
+    assert out == "" and not (tmp_path / "downloaded").exists()
+
+
+class EmptyIndex(BaseHTTPRequestHandler):
+    """A server that answers every GET with 200 and no codes at all."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_all_codes_from_a_server_that_lists_none_is_one_clear_line(tmp_path, script):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EmptyIndex)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/flags"
+        result = run(script, "-a", "-s", url, base_url=url, cwd=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"No country codes to download: the server at {url} lists none"
+    ]
+    assert result.stdout == "" and not (tmp_path / "downloaded").exists()
