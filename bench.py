@@ -21,11 +21,11 @@ Sample run (2 cores, shared with other work: expect noise):
 
     $ make bench
     ...
-    httpx          N=1000 C=100 D=0.1: 21.86 s, 21.9x the limit, CPU 20.51 ms/req, 40 MiB
-    httpx+aiohttp  N=1000 C=100 D=0.1: 2.31 s, 2.3x the limit, CPU 1.32 ms/req, 47 MiB
-    aiohttp        N=1000 C=100 D=0.1: 1.42 s, 1.4x the limit, CPU 0.62 ms/req, 43 MiB
+    httpx          N=1000 C=100 D=0.1: 18.22 s, 18.2x the limit, CPU 18.11 ms/req, 40 MiB
+    httpx+aiohttp  N=1000 C=100 D=0.1: 1.30 s, 1.3x the limit, CPU 0.96 ms/req, 47 MiB
+    aiohttp        N=1000 C=100 D=0.1: 1.21 s, 1.2x the limit, CPU 0.46 ms/req, 43 MiB
     ...
-    Wrote build/bench/results.csv, results.md and 4 plots in 219 s
+    Wrote build/bench/results.csv, results.md and 4 plots in 235 s
 """
 
 import argparse
