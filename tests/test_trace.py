@@ -45,6 +45,18 @@ def test_the_hook_does_nothing_unless_flags_trace_is_set():
     assert proc.stdout.strip() == "False", proc.stderr
 
 
+def test_the_hook_still_runs_the_sitecustomize_it_hides(flag_server, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    marker = tmp_path / "ran.txt"
+    (mine / "sitecustomize.py").write_text(f"open({str(marker)!r}, 'w').write('yes')\n")
+    env = {"FLAGS_BASE_URL": flag_server.url, "PYTHONPATH": str(mine)}
+    (run,) = run_traced(["flags_seq.py"], env)
+    assert run.ok, run.stderr
+    assert len(run.requests) == 20  # traced...
+    assert marker.read_text() == "yes"  # ...and the student's own sitecustomize ran too
+
+
 def test_trace_env_puts_the_hook_first_and_keeps_an_existing_pythonpath(tmp_path):
     env = trace_env(tmp_path, {"PYTHONPATH": "/some/where", "X": "1"})
     assert env["PYTHONPATH"] == os.pathsep.join([str(HOOK_DIR), "/some/where"])

@@ -5,14 +5,17 @@ Python imports `sitecustomize` by itself at start-up when this folder is on PYTH
 `httpx.Client.send` and `httpx.AsyncClient.send`, note `time.perf_counter()` before and after
 each request (the response body is read by then), and at exit write
 $FLAGS_TRACE/<pid>.json = {"label": "script.py args", "requests": [[url, start, end, status]]}.
+
+Being first on the path, this module hides any other `sitecustomize` (yours, a virtualenv's,
+a Linux distribution's): it runs the next one it finds, so tracing changes nothing else.
 """
 
 import os
+import sys
 
 if os.environ.get("FLAGS_TRACE"):
     import atexit
     import json
-    import sys
     import time
     from pathlib import Path
 
@@ -61,3 +64,18 @@ if os.environ.get("FLAGS_TRACE"):
         label = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
         path = Path(os.environ["FLAGS_TRACE"]) / f"{os.getpid()}.json"
         path.write_text(json.dumps({"label": label, "requests": _requests}))
+
+
+def _run_the_hidden_sitecustomize() -> None:
+    """Find the `sitecustomize` that the rest of sys.path has, and run it."""
+    from importlib.machinery import PathFinder
+    from importlib.util import module_from_spec
+
+    here = os.path.dirname(os.path.realpath(__file__))
+    rest = [path for path in sys.path if os.path.realpath(path or os.curdir) != here]
+    spec = PathFinder.find_spec("sitecustomize", rest)
+    if spec and spec.loader and os.path.realpath(spec.origin or "") != os.path.realpath(__file__):
+        spec.loader.exec_module(module_from_spec(spec))
+
+
+_run_the_hidden_sitecustomize()
