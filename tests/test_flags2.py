@@ -38,6 +38,15 @@ def command(script: str, *args: str) -> list[str]:
     return [sys.executable, "-u", str(ROOT / script), *args]
 
 
+def sigint_as_in_a_terminal() -> None:
+    """Runs in the child before Python starts: Ctrl-C (SIGINT) acts as it does in a terminal.
+
+    A shell starts background jobs with SIGINT ignored, and a Python started that way never
+    raises KeyboardInterrupt: without this the Ctrl-C tests would depend on how pytest was run.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def environment(base_url: str) -> dict[str, str]:
     return {**os.environ, "FLAGS_BASE_URL": base_url, "PYTHONIOENCODING": "utf-8"}
 
@@ -124,6 +133,7 @@ def test_ctrl_c_stops_promptly_and_leaves_only_whole_flags(flag_server, tmp_path
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_as_in_a_terminal,
     )
     deadline = time.monotonic() + 30
     folder = tmp_path / "downloaded"
@@ -249,6 +259,7 @@ def test_ctrl_c_while_the_server_is_checked_is_one_line_not_a_traceback(tmp_path
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=sigint_as_in_a_terminal,
         )
         listener.settimeout(30)
         connection, _ = listener.accept()  # the script now waits for the list of codes
