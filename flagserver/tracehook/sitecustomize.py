@@ -74,7 +74,7 @@ def _run_the_hidden_sitecustomize() -> None:
     here = os.path.dirname(os.path.realpath(__file__))
     rest = [path for path in sys.path if os.path.realpath(path or os.curdir) != here]
     spec = PathFinder.find_spec("sitecustomize", rest)
-    if spec and spec.loader and os.path.realpath(spec.origin or "") != os.path.realpath(__file__):
+    if spec and spec.loader:  # never this file again: its folder is not in `rest`
         spec.loader.exec_module(module_from_spec(spec))
 
 
