@@ -10,7 +10,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 # JupyterLab refuses to run as root (containers, CI machines) without --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: lab test bench slides clean check-python
+.PHONY: lab test test-fast bench slides clean check-python
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 $(ALLOW_ROOT) \
@@ -20,9 +20,13 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# For contributors: everything but the notebooks, the browser, Ctrl-C and benchmark runs.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
 # How far each concurrency model scales (a few minutes): table and plots in build/bench/.
 bench: $(STAMP)
-	$(BIN)/python bench.py
+	$(BIN)/python -m course.bench
 
 # reveal.js HTML slides of every notebook in build/slides/ (no network needed, to build or show).
 slides: $(STAMP)

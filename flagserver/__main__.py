@@ -1,5 +1,5 @@
-"""python -m flagserver: see flagserver/server.py."""
+"""python -m flagserver: see flagserver/cli.py."""
 
-from flagserver.server import main
+from flagserver.cli import main
 
 main()

@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FLAGS_DIR = DATA_DIR / "flags"  # one GIF per code: cn.gif, br.gif, ...
 MAX_DELAY = 10.0
 CODE_RE = re.compile(r"[a-z]{2}(-[a-z]{3})?")
 HEALTH_TEXT = "flagserver ok"
@@ -51,7 +52,7 @@ class BadRequest(Exception):
 
 def load_flags() -> dict[str, bytes]:
     """Read every flag into memory: {'cn': b'GIF89a...', ...}."""
-    paths = sorted((DATA / "flags").glob("*.gif"), key=lambda path: path.stem)
+    paths = sorted(FLAGS_DIR.glob("*.gif"), key=lambda path: path.stem)
     return {path.stem: path.read_bytes() for path in paths}
 
 

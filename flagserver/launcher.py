@@ -13,6 +13,7 @@ even when it is killed, the pipe closes and the server stops (see `--exit-with-s
 import atexit
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from flagserver.app import HEALTH_TEXT
-from flagserver.server import DEFAULT_HOST, DEFAULT_PORT, READY_PREFIX
+from flagserver.cli import DEFAULT_HOST, DEFAULT_PORT, READY_PREFIX
 
 
 class FlagServerError(RuntimeError):
@@ -60,7 +61,7 @@ class FlagServer:
         """Stop the server if we started it (a reused server belongs to someone else)."""
         if self.process is None or self.process.poll() is not None:
             return
-        terminate(self.process)
+        stop_process(self.process)
         _RUNNING.pop(self.port, None)
 
     def __str__(self) -> str:
@@ -78,14 +79,34 @@ def free_port(host: str = DEFAULT_HOST) -> int:
         return sock.getsockname()[1]
 
 
-def terminate(process: subprocess.Popen, timeout: float = 5) -> None:
-    """Ask a child process to stop (SIGTERM); kill it if it has not stopped within `timeout`."""
-    process.terminate()
+def stop_process(process: subprocess.Popen, timeout: float = 5.0) -> None:
+    """Stop a child process, with every process of its group if it leads one of its own.
+
+    SIGTERM first, so it can clean up; SIGKILL if it is still running after `timeout` seconds.
+    A process that has already exited is only reaped. The one helper that stops the project's
+    child processes: the flag server, scripts run side by side, nginx, JupyterLab in tests.
+    """
+    if process.poll() is None:
+        _send(process, kill=False)
+        try:
+            process.wait(timeout=timeout)
+            return
+        except subprocess.TimeoutExpired:
+            _send(process, kill=True)
+    process.wait()
+
+
+def _send(process: subprocess.Popen, kill: bool) -> None:
+    """SIGTERM (or SIGKILL) to the process's group where it leads one, else to it alone."""
     try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        if os.name == "posix" and os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        elif kill:
+            process.kill()
+        else:
+            process.terminate()
+    except ProcessLookupError:  # it exited meanwhile
+        pass
 
 
 def probe(host: str, port: int, timeout: float = 1.0) -> str:

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
-from flagserver.launcher import terminate
+from course.paths import REPO_ROOT
+from flagserver import free_port, stop_process
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 NOTEBOOK = "01_concurrency_models.ipynb"
-SCREENSHOTS = ROOT / "build" / "browser"
+SCREENSHOTS = REPO_ROOT / "build" / "browser"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,11 +35,14 @@ CHROMIUM_ARGS = [
 ]
 FRAME = re.compile(r"([\\|/-]) thinking!")
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no Chromium at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install -y "
-    "chromium) or point $CHROMIUM at a Chromium binary",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"no Chromium at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install -y "
+        "chromium) or point $CHROMIUM at a Chromium binary",
+    ),
+]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -61,7 +63,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 def lab_url(tmp_path_factory):
     """JupyterLab on a free port, serving a copy of notebooks/ (autosave cannot touch ours)."""
     home = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", home / "notebooks")
+    shutil.copytree(REPO_ROOT / "notebooks", home / "notebooks")
     port = free_port()
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
@@ -74,12 +76,14 @@ def lab_url(tmp_path_factory):
         command.append("--allow-root")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
     log = (home / "lab.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/api", process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        terminate(process, timeout=15)
+        stop_process(process, timeout=15)
         log.close()
 
 
@@ -114,7 +118,7 @@ def test_spinner_frames_redraw_in_place_while_the_thread_script_runs(lab_url, pa
     page.goto(f"{lab_url}/lab/tree/{NOTEBOOK}")
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=45_000)
 
-    imports = code_cell(page, "from flagserver.sidebyside import")
+    imports = code_cell(page, "from course import (")
     run_cell(imports)
     page.wait_for_function(
         "cell => /\\[\\d+\\]/.test(cell.querySelector('.jp-InputPrompt').innerText)",

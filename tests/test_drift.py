@@ -2,18 +2,18 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from course.paths import REPO_ROOT
+
 WRITEFILE = re.compile(r"%%writefile\s+\.\./(?P<name>[\w.-]+)\s*$")
 
 
 def writefile_cells() -> list[tuple[str, str, str]]:
     """(notebook, script, text written) for every `%%writefile ../X` cell of every notebook."""
     found = []
-    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for notebook in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
             source = "".join(cell["source"])
             first, _, body = source.partition("\n")
@@ -43,7 +43,7 @@ def test_notebook_01_writes_the_spinner_and_primes_scripts():
     "notebook, script, text", CELLS, ids=[f"{nb}:{script}" for nb, script, _ in CELLS]
 )
 def test_committed_script_is_exactly_what_the_notebook_writes(notebook, script, text):
-    committed = ROOT / script
+    committed = REPO_ROOT / script
     assert committed.exists(), f"{notebook} writes {script}, but it is not in the repository"
     assert committed.read_text(encoding="utf-8") == text, (
         f"{script} differs from its %%writefile cell in {notebook}: re-run the cell or fix one"

@@ -19,12 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from flagserver import start_server
-from flagserver.app import fails, load_flags
-from flagserver.sidebyside import run_side_by_side
-from tests.conftest import free_port
+from course.paths import REPO_ROOT
+from course.sidebyside import run_side_by_side
+from flagserver import fails, free_port, load_flags, start_server
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ["flags2_threadpool.py", "flags2_asyncio.py"]
 RATE = 0.25
 FLAGS = load_flags()
@@ -36,7 +34,7 @@ ELAPSED = re.compile(r"^\d+ requests? in (\d+\.\d+)s$", re.MULTILINE)
 
 
 def command(script: str, *args: str) -> list[str]:
-    return [sys.executable, "-u", str(ROOT / script), *args]
+    return [sys.executable, "-u", str(REPO_ROOT / script), *args]
 
 
 def sigint_as_in_a_terminal() -> None:
@@ -124,6 +122,7 @@ def test_status_counts_are_exact_and_the_same_for_both_versions_in_every_run(
         assert expected["NOT_FOUND"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_ctrl_c_stops_promptly_and_leaves_only_whole_flags(flag_server, tmp_path, script):
     url = flag_server.url_for(delay=0.5)  # 256 flags, 5 at a time: about 26 s if left alone
@@ -249,6 +248,7 @@ def test_side_by_side_columns_show_only_the_last_state_of_the_progress_bar(flag_
     assert shown.count("%|") == 1 and "100%|" in shown and "3/3" in shown and "\r" not in shown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_ctrl_c_while_the_server_is_checked_is_one_line_not_a_traceback(tmp_path, script):
     with socket.create_server(("127.0.0.1", 0)) as listener:  # accepts, never answers

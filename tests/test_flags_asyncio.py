@@ -11,10 +11,11 @@ from PIL import Image
 
 import flags_asyncio
 import flags_seq
-from conftest import COURSE_CODES, free_port
+from course.data import COURSE_CODES
+from course.paths import REPO_ROOT
+from flagserver import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "flags_asyncio.py"
+SCRIPT = REPO_ROOT / "flags_asyncio.py"
 PRINTED_TIME = re.compile(r"^20 downloads in (\d+\.\d+)s$", re.MULTILINE)
 
 
@@ -95,6 +96,6 @@ def test_an_http_error_is_reported_by_main_in_one_line(flag_server, tmp_path):
 
 def test_asyncio_takes_well_under_half_the_sequential_time_at_200ms_latency(flag_server, tmp_path):
     url = flag_server.url_for(delay=0.2)
-    sequential = printed_seconds(run(ROOT / "flags_seq.py", url, tmp_path))
+    sequential = printed_seconds(run(REPO_ROOT / "flags_seq.py", url, tmp_path))
     concurrent = printed_seconds(run(SCRIPT, url, tmp_path))
     assert concurrent / sequential < 0.5

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import COURSE_CODES, free_port
-from flagserver.app import fails
+from course.data import COURSE_CODES, flag_gifs
+from course.paths import REPO_ROOT
+from flagserver import fails, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-FLAGS_DATA = ROOT / "flagserver" / "data" / "flags"
 ALL_FLAGS = ["flags_seq.py", "flags_threadpool.py"]
 EVERY_SCRIPT = [*ALL_FLAGS, "flags_threadpool_futures.py"]
 FUTURES_CODES = ["BR", "CN", "ID", "IN", "US"]  # the first 5 course codes, sorted
@@ -32,7 +31,7 @@ FAILING = sorted(cc for cc in COURSE_CODES if fails(cc, ERROR_RATE))  # the serv
 def run(script: str, base_url: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "FLAGS_BASE_URL": base_url}
     return subprocess.run(
-        [sys.executable, str(ROOT / script)],
+        [sys.executable, str(REPO_ROOT / script)],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -52,7 +51,7 @@ def assert_complete_flags(cwd: Path) -> None:
         assert name.endswith(".gif"), f"unexpected file {name}"
         with Image.open(path) as image:
             assert image.format == "GIF"
-        assert path.read_bytes() == (FLAGS_DATA / name).read_bytes()
+        assert path.read_bytes() == flag_gifs()[name.removesuffix(".gif")]
 
 
 def one_line_error(done: subprocess.CompletedProcess) -> str:

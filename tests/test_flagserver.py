@@ -13,8 +13,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from conftest import COURSE_CODES, free_port, raw_get, raw_get_async
-from flagserver.app import load_flags
+from course.data import COURSE_CODES
+from flagserver import free_port, load_flags
+from helpers import raw_get, raw_get_async
 
 ALL_CODES = sorted(load_flags())
 

@@ -8,9 +8,7 @@ import time
 
 import pytest
 
-from conftest import free_port
-from flagserver import FlagServerError, start_server
-from flagserver.launcher import probe, wait_until_stopped
+from flagserver import FlagServerError, free_port, probe, start_server, wait_until_stopped
 
 HOST = "127.0.0.1"
 

@@ -2,13 +2,11 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from course.paths import REPO_ROOT
 from primes import NUMBERS, is_prime
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_is_prime_agrees_with_trial_division_for_small_numbers():
@@ -27,7 +25,7 @@ def test_numbers_are_large_primes_of_similar_size():
 def test_primes_script_checks_every_number_with_two_workers(kind):
     done = subprocess.run(
         [sys.executable, "primes.py", kind, "2"],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
@@ -38,7 +36,7 @@ def test_primes_script_checks_every_number_with_two_workers(kind):
 
 def test_primes_script_explains_its_usage_on_bad_arguments():
     done = subprocess.run(
-        [sys.executable, "primes.py", "fibers", "2"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "primes.py", "fibers", "2"], cwd=REPO_ROOT, capture_output=True, text=True
     )
     assert done.returncode == 1
     assert "usage: primes.py threads|processes WORKERS" in done.stderr

@@ -1,4 +1,4 @@
-"""flagserver.sidebyside: run scripts from a notebook, one live or several side by side."""
+"""course.sidebyside: run scripts from a notebook, one live or several side by side."""
 
 import os
 import sys
@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from flagserver.sidebyside import (
-    REPO_ROOT,
+from course.paths import REPO_ROOT
+from course.sidebyside import (
     RunResult,
+    diff_scripts,
     format_columns,
     render_line,
     run_script,
     run_side_by_side,
-    speedup_figure,
-    timeline_figure,
 )
 
 
@@ -132,10 +131,8 @@ def test_long_lines_are_cut_so_varying_text_does_not_move_the_columns():
     assert "x" * 19 + "~ | ok" in short_path
 
 
-def test_figures_have_a_bar_per_run():
-    runs = [
-        RunResult("a.py", 0, "", "", start=0.0, end=2.0, events=[0.5, 1.0]),
-        RunResult("b.py", 1, "", "boom", start=0.1, end=1.0),
-    ]
-    assert len(timeline_figure(runs, "t").axes[0].patches) == 2
-    assert len(speedup_figure(runs, "s").axes[0].patches) == 2
+def test_diff_scripts_prints_only_the_lines_that_changed(capsys):
+    diff_scripts("spinner_thread.py", "spinner_process.py")
+    out = capsys.readouterr().out
+    assert out.startswith("--- spinner_thread.py\n+++ spinner_process.py\n")
+    assert "+from multiprocessing import Event, Process" in out

@@ -3,11 +3,11 @@
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from course.paths import REPO_ROOT
+
 SPINNERS = ["spinner_thread.py", "spinner_asyncio.py", "spinner_process.py"]
 BLOCKED = "spinner_asyncio_blocked.py"
 ERASE = "\r" + " " * len("\r| thinking!") + "\r"  # what spin() prints when told to stop
@@ -19,7 +19,7 @@ def runs() -> dict[str, tuple[subprocess.CompletedProcess[str], float]]:
     began = time.perf_counter()
     procs = {
         script: subprocess.Popen(
-            [sys.executable, script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [sys.executable, script], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         for script in [*SPINNERS, BLOCKED]
     }
@@ -64,8 +64,8 @@ def test_blocking_sleep_in_a_coroutine_freezes_the_asyncio_spinner(runs):
 
 
 def test_blocked_script_differs_from_spinner_asyncio_only_in_slow_and_its_docstring():
-    normal = (ROOT / "spinner_asyncio.py").read_text().splitlines()
-    blocked = (ROOT / BLOCKED).read_text().splitlines()
+    normal = (REPO_ROOT / "spinner_asyncio.py").read_text().splitlines()
+    blocked = (REPO_ROOT / BLOCKED).read_text().splitlines()
     changed = [line for line in blocked if line not in normal]
     assert any(line.strip().startswith("time.sleep(3)") for line in changed)
     assert "import time" in changed

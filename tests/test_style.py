@@ -2,14 +2,13 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from course.paths import REPO_ROOT
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "ruff", *args, "."]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
 
 
 def test_every_python_file_passes_ruff_check():

@@ -1,13 +1,9 @@
-"""flagserver.trace: every HTTP request of scripts run side by side, from the real processes."""
+"""course.trace: every HTTP request of scripts run side by side, from the real processes."""
 
 import os
-import subprocess
-import sys
 
-from matplotlib.figure import Figure
-
-from conftest import COURSE_CODES
-from flagserver.trace import HOOK_DIR, requests_figure, run_traced, trace_env
+from course.data import COURSE_CODES
+from course.trace import HOOK_DIR, run_traced, trace_env
 
 
 def test_records_each_request_of_a_script_without_changing_its_output(flag_server, capsys):
@@ -37,36 +33,7 @@ def test_failed_requests_are_recorded_with_their_status(flag_server):
     assert all(r.status == "200" for r in run.requests[:-1])
 
 
-def test_the_hook_does_nothing_unless_flags_trace_is_set():
-    env = {**os.environ, "PYTHONPATH": str(HOOK_DIR)}
-    env.pop("FLAGS_TRACE", None)
-    code = "import sys; print('httpx' in sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert proc.stdout.strip() == "False", proc.stderr
-
-
-def test_the_hook_still_runs_the_sitecustomize_it_hides(flag_server, tmp_path):
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    marker = tmp_path / "ran.txt"
-    (mine / "sitecustomize.py").write_text(f"open({str(marker)!r}, 'w').write('yes')\n")
-    env = {"FLAGS_BASE_URL": flag_server.url, "PYTHONPATH": str(mine)}
-    (run,) = run_traced(["flags_seq.py"], env)
-    assert run.ok, run.stderr
-    assert len(run.requests) == 20  # traced...
-    assert marker.read_text() == "yes"  # ...and the student's own sitecustomize ran too
-
-
 def test_trace_env_puts_the_hook_first_and_keeps_an_existing_pythonpath(tmp_path):
     env = trace_env(tmp_path, {"PYTHONPATH": "/some/where", "X": "1"})
     assert env["PYTHONPATH"] == os.pathsep.join([str(HOOK_DIR), "/some/where"])
     assert env["FLAGS_TRACE"] == str(tmp_path) and env["X"] == "1"
-
-
-def test_requests_figure_has_one_chart_per_run(flag_server):
-    runs = run_traced(["flags_seq.py", "flags_asyncio.py"], {"FLAGS_BASE_URL": flag_server.url})
-    fig = requests_figure(runs, "test")
-    assert isinstance(fig, Figure)
-    assert [ax.get_title() for ax in fig.axes] == [
-        f"{run.label}: 20 requests in {run.span:.2f} s" for run in runs
-    ]

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from nbconvert import SlidesExporter
 
-ROOT = Path(__file__).resolve().parent.parent
-TOOLS = ROOT / "tools"
+from course.paths import NOTEBOOKS_DIR, REPO_ROOT
+
+TOOLS = REPO_ROOT / "tools"
 REVEAL_DIR = TOOLS / "reveal.js"
-NOTEBOOKS = ROOT / "notebooks"
-OUT_DIR = ROOT / "build" / "slides"
+OUT_DIR = REPO_ROOT / "build" / "slides"
 
 
 def make_exporter() -> SlidesExporter:
@@ -54,8 +54,8 @@ def build_slides(notebooks: Iterable[Path], out_dir: Path) -> list[Path]:
 
 
 def main() -> None:
-    for path in build_slides(sorted(NOTEBOOKS.glob("*.ipynb")), OUT_DIR):
-        print(path.relative_to(ROOT))
+    for path in build_slides(sorted(NOTEBOOKS_DIR.glob("*.ipynb")), OUT_DIR):
+        print(path.relative_to(REPO_ROOT))
 
 
 if __name__ == "__main__":

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from flagserver import DATA_DIR as DATA
+
 PACKAGE = "svg-country-flags@1.2.10"
 COLORS = 64
-DATA = Path(__file__).resolve().parent.parent / "flagserver" / "data"
 
 LICENSE = f"""\
 Flag images: {PACKAGE} (npm), by Hampus Nilsson, https://github.com/hjnilsson/country-flags

@@ -1,13 +1,13 @@
 """See every HTTP request of scripts run side by side: when it started and when it ended.
 
-    >>> from flagserver.trace import run_traced, plot_requests
+    >>> from course import run_traced
     >>> runs = run_traced(["flags_seq.py", "flags_asyncio.py"], env={"FLAGS_BASE_URL": url})
-    >>> plot_requests(runs)                  # shows a Gantt chart per script, a bar per request
+    >>> runs[1].max_in_flight                # 20: every request waited at the same time
     >>> runs[1].requests[0]                  # Request(url='http://...', start=..., end=..., ...)
 
 The scripts are not changed and print exactly what they print alone: `run_traced` starts them
 with `run_side_by_side` and only adds two environment variables. PYTHONPATH puts the folder
-`flagserver/tracehook` first, so Python imports its `sitecustomize` at start-up; with
+`course/tracehook` first, so Python imports its `sitecustomize` at start-up; with
 FLAGS_TRACE set, that module wraps `httpx.Client.send` and `httpx.AsyncClient.send` and
 writes each request's url, start, end (`time.perf_counter()`, the same clock as
 `RunResult.start`) and status to a file when the script exits.
@@ -20,16 +20,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
-from flagserver.sidebyside import (
+from course.sidebyside import (
     COLUMN_WIDTH,
     TIMEOUT,
     RunResult,
     Script,
     make_label,
     run_side_by_side,
-    show,
 )
 
 HOOK_DIR = Path(__file__).resolve().parent / "tracehook"
@@ -112,31 +109,3 @@ def run_traced(
         results = run_side_by_side(scripts, trace_env(trace_dir, env), timeout, width)
         traces = read_traces(trace_dir)
     return [TracedResult(**vars(r), requests=traces.get(r.label, [])) for r in results]
-
-
-def plot_requests(runs: Sequence[TracedResult], title: str = "HTTP requests") -> None:
-    """Show a Gantt chart of every request of every run in the notebook (`requests_figure`)."""
-    show(requests_figure(runs, title))
-
-
-def requests_figure(runs: Sequence[TracedResult], title: str) -> Figure:
-    """A Gantt chart per run: a bar per request from its start to its end, on one time axis.
-
-    Time 0 is the moment the first script was started; the thin grey bar is the process's life.
-    """
-    t0 = min(run.start for run in runs)
-    rows = max([len(run.requests) for run in runs] + [1])
-    fig = Figure(figsize=(9, len(runs) * (0.14 * rows + 0.9) + 0.6), layout="constrained")
-    axes = fig.subplots(len(runs), 1, sharex=True, squeeze=False)[:, 0]
-    for ax, run in zip(axes, runs):
-        ax.barh(-1, run.wall, left=run.start - t0, height=0.4, color="lightgrey")
-        for row, request in enumerate(run.requests):
-            color = "tab:blue" if request.status.startswith("2") else "tab:red"
-            ax.barh(row, request.end - request.start, left=request.start - t0, color=color)
-        names = [request.name for request in run.requests]
-        ax.set_yticks(range(-1, len(names)), ["process", *names], fontsize=7)
-        ax.set_ylim(rows, -1.8)
-        ax.set_title(f"{run.label}: {len(names)} requests in {run.span:.2f} s", fontsize=10)
-    axes[-1].set_xlabel("seconds since the scripts were started")
-    fig.suptitle(title)
-    return fig

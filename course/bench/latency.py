@@ -5,8 +5,8 @@ ideal time is D. This starts a flag server on a free port, runs `flags_asyncio.p
 process (cwd = a temporary folder) N times for each D, reads the time its own `main` prints
 ("20 downloads in X.XXs") and prints X / D: median and max. Target: at most 1.15.
 
-    $ .venv/bin/python tools/bench_asyncio_latency.py            # N=7, D = 0.5 and 1.0
-    $ .venv/bin/python tools/bench_asyncio_latency.py -n 11 0.25 0.5 1 2
+    $ .venv/bin/python -m course.bench.latency            # N=7, D = 0.5 and 1.0
+    $ .venv/bin/python -m course.bench.latency -n 11 0.25 0.5 1 2
 """
 
 import argparse
@@ -16,11 +16,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
+from course.paths import REPO_ROOT
 from flagserver import start_server
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "flags_asyncio.py"
 PRINTED = re.compile(r"(\d+) downloads in (\d+\.\d+)s")
 TARGET = 1.15

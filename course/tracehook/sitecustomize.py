@@ -1,7 +1,7 @@
 """Record every httpx request of this process when $FLAGS_TRACE names a folder.
 
 Python imports `sitecustomize` by itself at start-up when this folder is on PYTHONPATH
-(`flagserver.trace.run_traced` puts it there). The script being run is not changed: we wrap
+(`course.trace.run_traced` puts it there). The script being run is not changed: we wrap
 `httpx.Client.send` and `httpx.AsyncClient.send`, note `time.perf_counter()` before and after
 each request (the response body is read by then), and at exit write
 $FLAGS_TRACE/<pid>.json = {"label": "script.py args", "requests": [[url, start, end, status]]}.

@@ -1,9 +1,9 @@
 """Run the course's scripts as real processes from a notebook: one live, or several side by side.
 
-    >>> from flagserver.sidebyside import diff_scripts, plot_timeline, run_script, run_side_by_side
+    >>> from course import diff_scripts, plot_timeline, run_script, run_side_by_side
     >>> result = run_script("spinner_thread.py")          # output streams live into the cell
     >>> results = run_side_by_side(["spinner_thread.py", "spinner_asyncio.py"])
-    >>> plot_timeline(results)                            # shows a matplotlib timeline
+    >>> plot_timeline(results, "Спиннеры", "секунды")     # a timeline (course.plots)
     >>> diff_scripts("spinner_thread.py", "spinner_process.py")  # what changed between them
 
 Every script runs with the kernel's own interpreter (`sys.executable -u`, so output is not
@@ -14,10 +14,8 @@ thread, stamped with the time it arrived, and kept in a `RunResult`.
 
 import codecs
 import difflib
-import io
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -27,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from matplotlib.figure import Figure
+from course.paths import REPO_ROOT
+from flagserver import stop_process
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120.0  # seconds; a script still running after that is killed and reported
 COLUMN_GAP = " | "
 COLUMN_WIDTH = 34  # longer lines are cut with "~": paths and pids must not move the columns
@@ -39,15 +37,12 @@ Script = str | Path | tuple[str | Path, Sequence[str | int]]  # a name, or (name
 Chunk = tuple[int, str, float, bytes | None]  # script index, pipe name, arrival time, data or EOF
 
 __all__ = [
-    "REPO_ROOT",
     "RunResult",
+    "diff_scripts",
+    "format_columns",
+    "render_line",
     "run_script",
     "run_side_by_side",
-    "plot_timeline",
-    "plot_speedup",
-    "timeline_figure",
-    "speedup_figure",
-    "diff_scripts",
 ]
 
 
@@ -130,16 +125,6 @@ def pump(index: int, name: str, pipe: IO[bytes], chunks: queue.Queue[Chunk]) -> 
     chunks.put((index, name, time.perf_counter(), None))
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Kill a script that is still running, with any processes it started."""
-    if proc.poll() is None:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    proc.wait()
-
-
 def collect(
     scripts: Sequence[Script], env: Mapping[str, str] | None, live: bool, timeout: float
 ) -> list[RunResult]:
@@ -156,7 +141,7 @@ def collect(
         texts, events, ends = read_chunks(procs, chunks, live, timeout)
     finally:
         for proc in procs:
-            stop(proc)
+            stop_process(proc)  # a script still running (timeout, Ctrl-C) and what it started
         for thread in threads:
             thread.join()
         for proc in procs:
@@ -292,58 +277,6 @@ def footer(result: RunResult) -> str:
 def sum_walls(results: Sequence[RunResult]) -> float:
     """What the runs would take one after another."""
     return sum(result.wall for result in results)
-
-
-def plot_timeline(results: Sequence[RunResult], title: str = "Scripts started together") -> None:
-    """Show a timeline of the runs in the notebook (see `timeline_figure`)."""
-    show(timeline_figure(results, title))
-
-
-def plot_speedup(results: Sequence[RunResult], title: str = "Speedup") -> None:
-    """Show how many times faster than the first run each run was (see `speedup_figure`)."""
-    show(speedup_figure(results, title))
-
-
-def show(fig: Figure) -> None:
-    """Display a figure in the cell as a PNG image, whatever matplotlib backend is active."""
-    from IPython.display import Image, display
-
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=100)
-    display(Image(png.getvalue()))
-
-
-def timeline_figure(results: Sequence[RunResult], title: str) -> Figure:
-    """A bar per run from start to exit, a tick for each piece of output it printed."""
-    t0 = min(result.start for result in results)
-    fig = Figure(figsize=(9, 0.7 * len(results) + 1.2), layout="constrained")
-    ax = fig.subplots()
-    for row, result in enumerate(results):
-        color = "tab:blue" if result.ok else "tab:red"
-        ax.barh(row, result.wall, left=result.start - t0, height=0.5, color=color, alpha=0.35)
-        ticks = [when - t0 for when in result.events]
-        ax.plot(ticks, [row] * len(ticks), "|", color="black", markersize=12)
-        ax.text(result.end - t0, row, f" {result.wall:.2f} s", va="center")
-    ax.set_yticks(range(len(results)), [result.label for result in results])
-    ax.invert_yaxis()
-    ax.set_xlabel("seconds since the first start  (| = output arrived)")
-    ax.set_title(title)
-    ax.margins(x=0.12)
-    return fig
-
-
-def speedup_figure(results: Sequence[RunResult], title: str) -> Figure:
-    """Bars: how many times faster than the first run each run was (its wall time vs the first)."""
-    speedups = [results[0].wall / result.wall for result in results]
-    fig = Figure(figsize=(7, 0.6 * len(results) + 1.2), layout="constrained")
-    ax = fig.subplots()
-    bars = ax.barh([result.label for result in results], speedups, color="tab:green", alpha=0.6)
-    ax.bar_label(bars, [f" {s:.2f}x ({r.wall:.2f} s)" for s, r in zip(speedups, results)])
-    ax.invert_yaxis()
-    ax.set_xlabel(f"speedup vs {results[0].label}  (higher is better)")
-    ax.set_title(title)
-    ax.margins(x=0.3)
-    return fig
 
 
 def diff_scripts(old: str | Path, new: str | Path) -> None:

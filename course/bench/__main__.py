@@ -1,14 +1,14 @@
 """Benchmark: how far threads, asyncio + httpx and aiohttp scale, measured against the limit.
 
 N requests with at most C in flight, each answered after D seconds, cannot finish before
-ceil(N / C) x D. This runs every variant of flagserver/bench.py (sequential, threads, httpx,
+ceil(N / C) x D. This runs every variant of course/bench/variants.py (sequential, threads, httpx,
 httpx over the aiohttp transport, aiohttp) for N in {20, 100, 1000}, C in {10, 100, 1000} and
 D in {0, 0.1 s}, each point in a child process of its own, against a flag server it starts on
 a free port (N = 1000 reuses the server's 256 codes cyclically). Then it runs the no-latency
 load against nginx serving the same GIF files, to check that the server is not what limits
 the clients (skipped, with a note, if nginx is not installed). Takes about 4 minutes.
 
-Run it with `make bench` (or `.venv/bin/python bench.py`; `-h` for options). It prints the
+Run it with `make bench` (or `.venv/bin/python -m course.bench`; `-h` for options). It prints the
 table and writes under build/bench/:
 
     results.csv  results.md        every point: wall time, ratio to the limit, req/s, memory
@@ -32,29 +32,23 @@ import argparse
 import time
 from pathlib import Path
 
-from flagserver import FlagServer, start_server
-from flagserver.bench import (
-    VARIANTS,
-    Point,
-    compare_servers,
-    describe,
-    find,
+from course.bench.measure import Point, describe, matrix, measure, runs_sequential
+from course.bench.nginx import compare_servers
+from course.bench.report import (
+    SERVER_CHECK,
     key_table,
     markdown_table,
-    matrix,
-    measure,
-    plot_bars,
-    plot_scaling,
-    runs_sequential,
+    save_plots,
     write_csv,
     write_markdown,
 )
+from course.bench.variants import VARIANTS
+from flagserver import FlagServer, start_server
 
-OUT_DIR = Path("build/bench")
+OUT_DIR = Path("build/bench")  # relative to where it runs: `make bench` runs in the root
 NS = [20, 100, 1000]
 CONCURRENCIES = [10, 100, 1000]
 DELAYS = [0.0, 0.1]
-SERVER_CHECK = (1000, 100)  # N, C of the no-latency load sent to both servers
 CONCURRENT_VARIANTS = [v for v in VARIANTS if v != "sequential"]
 
 
@@ -75,31 +69,6 @@ def run_matrix(args: argparse.Namespace, server: FlagServer) -> list[Point]:
             print(describe(point), flush=True)
             points.append(point)
     return points
-
-
-def save_plots(points: list[Point], out_dir: Path) -> list[str]:
-    n, concurrency = SERVER_CHECK
-    figures = {
-        "time_vs_n.png": plot_scaling(points, "n", concurrency=100, delay_s=0.1),
-        "time_vs_concurrency.png": plot_scaling(points, "concurrency", n=1000, delay_s=0.1),
-    }
-    fast = [p for p in find(points, n=n, concurrency=concurrency, delay_s=0.0) if p.wall_s]
-    if fast:
-        labels = [f"{p.variant}\n{p.server}" for p in fast]
-        title = f"Без задержки: запросов в секунду (N={n}, C={concurrency})"
-        figures["throughput.png"] = plot_bars(
-            labels, [p.req_per_s for p in fast], title, "запросов/с"
-        )
-    heavy = [p for p in find(points, n=1000, concurrency=1000, delay_s=0.1) if p.peak_rss_mib]
-    if heavy:
-        title = "1000 запросов сразу: адресное пространство (VmPeak) и RSS"
-        labels = [f"{p.variant}\nRSS {p.peak_rss_mib:.0f} МиБ" for p in heavy]
-        values = [p.peak_vm_mib or 0 for p in heavy]
-        figures["memory.png"] = plot_bars(labels, values, title, "МиБ")
-    figures = {name: figure for name, figure in figures.items() if figure is not None}
-    for name, figure in figures.items():
-        figure.savefig(out_dir / name, dpi=110)
-    return list(figures)
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,4 +1,4 @@
-"""The flag server process: python -m flagserver [--port 8001] [--host 127.0.0.1] [--log]
+"""The flag server command: python -m flagserver [--port 8001] [--host 127.0.0.1] [--log]
 
 Serves until Ctrl-C (SIGINT) or SIGTERM and prints its URL when it is ready:
 

@@ -1,0 +1,59 @@
+"""The notebook API: everything a notebook of the course calls, imported from one place.
+
+    from course import check, run_script, run_side_by_side, start_server
+
+What lives where (one module per concern):
+
+    paths.py        REPO_ROOT: the course's folder, where the notebooks write their scripts
+    data.py         COURSE_CODES (the 20 codes of flags_seq.py), flag_gifs()
+    sidebyside.py   run_script, run_side_by_side, RunResult, diff_scripts
+    plots.py        every plot (titles and labels passed in), show()
+    trace.py        run_traced: every HTTP request of scripts run side by side (+ tracehook/)
+    exercises/      check(): the exercise checks, core.py + one module per notebook
+    bench/          the benchmark: make bench (python -m course.bench), measure() for notebook 05
+
+The flag server itself is the package `flagserver`; its `start_server` and `fails` are
+re-exported here so that a notebook needs no second import.
+"""
+
+from course.bench import describe, find, limit_seconds, make_async_client, measure
+from course.data import COURSE_CODES, flag_gifs
+from course.exercises import check
+from course.paths import REPO_ROOT
+from course.plots import (
+    bars_figure,
+    plot_requests,
+    plot_speedup,
+    plot_timeline,
+    scaling_figure,
+    show,
+)
+from course.sidebyside import RunResult, diff_scripts, run_script, run_side_by_side
+from course.trace import run_traced
+from flagserver import FlagServer, fails, start_server
+
+__all__ = [
+    "COURSE_CODES",
+    "REPO_ROOT",
+    "FlagServer",
+    "RunResult",
+    "bars_figure",
+    "check",
+    "describe",
+    "diff_scripts",
+    "fails",
+    "find",
+    "flag_gifs",
+    "limit_seconds",
+    "make_async_client",
+    "measure",
+    "plot_requests",
+    "plot_speedup",
+    "plot_timeline",
+    "run_script",
+    "run_side_by_side",
+    "run_traced",
+    "scaling_figure",
+    "show",
+    "start_server",
+]

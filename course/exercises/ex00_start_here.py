@@ -1,0 +1,91 @@
+"""Checks of notebook 00 (start here): the first requests to the flag server."""
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from course.data import COURSE_CODES, flag_gifs
+from course.exercises.core import (
+    NotYet,
+    exercise,
+    root_of,
+    timed_get,
+)
+from flagserver import FlagServer, fails
+
+NOTEBOOK = "00_start_here"
+
+
+@exercise(NOTEBOOK)
+def flag_sizes(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """flag_sizes(base_url, codes) -> {code: size of its GIF in bytes}."""
+    gifs = flag_gifs()
+    for codes in (["cn", "br", "fr"], ["jp", "de"]):
+        sizes = candidate(server.url, list(codes))
+        if not isinstance(sizes, dict):
+            raise NotYet(f"returned {type(sizes).__name__}, expected a dict {{code: size}}")
+        if sorted(sizes) != sorted(codes):
+            raise NotYet(f"returned {sizes!r}, expected a size for each of {codes}")
+        for cc in codes:
+            if sizes[cc] != len(gifs[cc]):
+                raise NotYet(
+                    f"size of {cc!r} is {sizes[cc]!r}, but its GIF has {len(gifs[cc])} bytes "
+                    "(count bytes: len(response.content))"
+                )
+    return "works: the sizes of cn, br, fr, jp, de match the server's GIFs"
+
+
+@exercise(NOTEBOOK)
+def scenario_url(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """scenario_url(root, delay=0, errors=0) -> base URL of the flags in that scenario."""
+    root = root_of(server)
+    failing = next(cc for cc in COURSE_CODES if fails(cc, 0.5))
+    passing = next(cc for cc in COURSE_CODES if not fails(cc, 0.5))
+    cases = [  # (arguments, code to fetch, status expected, least seconds it must take)
+        ({}, "cn", 200, 0.0),
+        ({"errors": 1}, "cn", 503, 0.0),
+        ({"delay": 0.3}, "cn", 200, 0.3),
+        ({"delay": 0.3, "errors": 1}, "cn", 503, 0.3),
+        ({"errors": 0.5}, failing, 503, 0.0),
+        ({"errors": 0.5}, passing, 200, 0.0),
+    ]
+    for kwargs, cc, status, least in cases:
+        call = f"scenario_url(root{''.join(f', {k}={v}' for k, v in kwargs.items())})"
+        url = candidate(root, **kwargs)
+        if not isinstance(url, str) or not url.startswith(root):
+            raise NotYet(f"{call} returned {url!r}, expected a URL that starts with root")
+        shown = "root + " + repr(url.removeprefix(root))
+        got, seconds = timed_get(f"{url}/{cc}/{cc}.gif")
+        if got != status:
+            raise NotYet(f"{call} gave {shown}: {cc}.gif answered {got}, expected {status}")
+        if seconds < least:
+            raise NotYet(f"{call} gave {shown}: the answer came without the {least:g} s delay")
+    return "works: plain, delay, errors and both give the server's scenarios"
+
+
+@exercise(NOTEBOOK)
+def split_ok_failed(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """split_ok_failed(base_url, codes) -> (codes downloaded, codes that failed), in order."""
+    for rate, codes in ((0.5, COURSE_CODES), (0.25, COURSE_CODES[::-1])):
+        expected = (
+            [cc for cc in codes if not fails(cc, rate)],
+            [cc for cc in codes if fails(cc, rate)],
+        )
+        try:
+            result = candidate(server.url_for(errors=rate), list(codes))
+        except httpx.HTTPStatusError as error:
+            code = error.request.url.path.rsplit("/", 1)[-1].removesuffix(".gif")
+            raise NotYet(
+                f"the {error.response.status_code} for {code!r} stopped the loop "
+                "(HTTPStatusError): put that code in `failed` and go on"
+            ) from None
+        if not (isinstance(result, tuple | list) and len(result) == 2):
+            raise NotYet(f"returned {result!r}, expected a pair (ok, failed)")
+        ok, failed = (list(part) for part in result)
+        if (ok, failed) != expected:
+            raise NotYet(
+                f"under /errors/{rate:g}: failed={failed}, expected {expected[1]} "
+                "(both lists in the order of codes)"
+            )
+    return "works: every code is either downloaded or reported, and the loop goes on"

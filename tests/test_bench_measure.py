@@ -1,0 +1,55 @@
+"""course.bench.measure: the limit, one tiny point per variant in a child process, the matrix."""
+
+import pytest
+
+from course.bench.measure import delay_of, find, limit_seconds, matrix, measure
+from course.bench.variants import VARIANTS
+
+
+def test_limit_is_full_waves_of_concurrent_requests_times_the_delay():
+    assert limit_seconds(1000, 100, 0.1) == pytest.approx(1.0)
+    assert limit_seconds(1001, 100, 0.1) == pytest.approx(1.1)  # a partial wave costs a full D
+    assert limit_seconds(20, 1000, 0.1) == pytest.approx(0.1)  # more slots than requests
+    assert limit_seconds(20, 1, 0.5) == pytest.approx(10.0)  # sequential
+    assert limit_seconds(1000, 10, 0) == 0
+
+
+def test_delay_is_read_from_the_scenario_url():
+    assert delay_of("http://127.0.0.1:8001/delay/0.25/flags") == 0.25
+    assert delay_of("http://127.0.0.1:8001/delay/0.1/errors/0.5/flags") == 0.1
+    assert delay_of("http://127.0.0.1:8001/flags") == 0.0
+
+
+def test_matrix_runs_concurrency_above_n_only_once():
+    points = matrix([20, 1000], [10, 100, 1000], [0.1])
+    assert points == [
+        (20, 10, 0.1),
+        (20, 100, 0.1),
+        (1000, 10, 0.1),
+        (1000, 100, 0.1),
+        (1000, 1000, 0.1),
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_each_variant_downloads_a_tiny_matrix_point_no_faster_than_the_limit(flag_server, variant):
+    point = measure(variant, flag_server.url_for(delay=0.05), n=20, concurrency=10)
+    assert point.error == ""
+    assert point.limit_s == pytest.approx(1.0 if variant == "sequential" else 0.1)  # C=1 or 10
+    assert point.ratio >= 1  # physics: nothing beats ceil(N/C) * D
+    assert point.ratio < 20  # generous: a shared, noisy machine
+    assert 5 < point.peak_rss_mib < 1000
+    assert point.cpu_ms_per_req > 0
+
+
+def test_a_failing_child_is_reported_not_raised(flag_server):
+    point = measure("threads", flag_server.url + "/no-such-scenario", n=3, concurrency=2)
+    assert point.wall_s is None
+    assert "404" in point.error
+
+
+def test_find_keeps_the_points_whose_fields_all_match(flag_server):
+    point = measure("threads", flag_server.url, n=4, concurrency=2)
+    assert find([point], variant="threads", n=4) == [point]
+    assert find([point], variant="threads", n=5) == []
