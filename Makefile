@@ -17,12 +17,13 @@ lab: $(STAMP)
 		--ServerApp.root_dir=notebooks \
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
+# Two workers: the notebooks one after another on one, the other test modules on the other.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # For contributors: everything but the notebooks, the browser, Ctrl-C and benchmark runs.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 # How far each concurrency model scales (a few minutes): table and plots in build/bench/.
 bench: $(STAMP)

@@ -4,10 +4,19 @@
   `flagserver.app`; the URL scheme is in the app's docstring);
 - `start_server()`: start it from a notebook or a test in one line, reusing a healthy one
   (`flagserver.launcher`);
-- `load_flags()`, `fails()`: the data it serves and the rule that picks its injected errors.
+- `load_flags()`, `load_countries()`, `fails()`: the data it serves and the rule that picks
+  its injected errors.
 """
 
-from flagserver.app import DATA_DIR, FLAGS_DIR, HEALTH_TEXT, create_app, fails, load_flags
+from flagserver.app import (
+    DATA_DIR,
+    FLAGS_DIR,
+    HEALTH_TEXT,
+    create_app,
+    fails,
+    load_countries,
+    load_flags,
+)
 from flagserver.cli import DEFAULT_HOST, DEFAULT_PORT
 from flagserver.launcher import (
     FlagServer,
@@ -30,6 +39,7 @@ __all__ = [
     "create_app",
     "fails",
     "free_port",
+    "load_countries",
     "load_flags",
     "probe",
     "start_server",

@@ -1,11 +1,14 @@
 """start_server(): the one-line way notebooks and tests start the flag server."""
 
+import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 
+import psutil
 import pytest
 
 from flagserver import FlagServerError, free_port, probe, start_server, wait_until_stopped
@@ -96,3 +99,138 @@ def test_no_orphan_server_when_the_owner_exits_normally():
     code = f"from flagserver import start_server; start_server(port={port}, quiet=True)"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
     assert probe(HOST, port, timeout=0.5) == "free"
+
+
+def spawn_owner(code: str, new_session: bool = False) -> subprocess.Popen:
+    """A Python process like a notebook kernel: runs `code`, then waits for a line on stdin."""
+    return subprocess.Popen(
+        [sys.executable, "-c", f"{code}\nimport sys; sys.stdout.flush(); sys.stdin.readline()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=new_session,
+    )
+
+
+def finish(owner: subprocess.Popen) -> None:
+    """Let the owner exit normally (atexit runs), or kill it if it is stuck."""
+    try:
+        owner.communicate("\n", timeout=10)
+    except subprocess.TimeoutExpired:
+        owner.kill()
+        owner.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
+def test_kernel_interrupt_does_not_reach_the_server():
+    """Kernel > Interrupt sends SIGINT to the kernel's whole process group."""
+    port = free_port()
+    code = (
+        "import signal, time; from flagserver import start_server\n"
+        "signal.signal(signal.SIGINT, lambda *_: print('interrupted', flush=True))\n"
+        f"start_server(port={port})"
+    )
+    owner = spawn_owner(code, new_session=True)  # its own group: the test's is left alone
+    try:
+        assert "started here" in owner.stdout.readline()
+        os.killpg(owner.pid, signal.SIGINT)
+        assert owner.stdout.readline() == "interrupted\n"
+        time.sleep(0.5)
+        assert probe(HOST, port) == "flagserver"
+    finally:
+        finish(owner)
+    assert wait_until_stopped(HOST, port)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name == "nt", reason="fork is POSIX")
+def test_no_orphan_server_when_the_owner_forked_a_child_and_is_killed():
+    port = free_port()
+    code = (
+        "import os, time; from flagserver import start_server\n"
+        f"start_server(port={port})\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)"
+    )
+    owner = spawn_owner(code)
+    child = None
+    try:
+        assert "started here" in owner.stdout.readline()
+        child = int(owner.stdout.readline())
+        assert probe(HOST, port) == "flagserver"
+        owner.kill()  # SIGKILL; the forked child holds every pipe the owner had
+        owner.wait()
+        assert wait_until_stopped(HOST, port, timeout=5)
+    finally:
+        if child:
+            os.kill(child, signal.SIGKILL)
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait()
+
+
+@pytest.mark.slow
+def test_a_reused_server_serves_until_its_last_user_is_gone():
+    port = free_port()
+    code = f"from flagserver import start_server; start_server(port={port})"
+    first, second = spawn_owner(code), None
+    try:
+        assert "started here" in first.stdout.readline()
+        second = spawn_owner(code)
+        assert "already running" in second.stdout.readline()
+        (server,) = psutil.Process(first.pid).children()  # the server it started
+        finish(first)  # it started the server and exits normally: server.stop() at exit
+        assert first.returncode == 0
+        time.sleep(1)
+        assert probe(HOST, port) == "flagserver" and server.is_running()
+        second.kill()  # the last user, killed: no atexit
+        second.wait()
+        assert wait_until_stopped(HOST, port, timeout=5)
+        server.wait(timeout=5)
+    finally:
+        for owner in (first, second):
+            if owner is not None and owner.poll() is None:
+                owner.kill()
+                owner.wait()
+
+
+def test_stop_leaves_the_server_running_for_another_registered_process():
+    port = free_port()
+    owner = start_server(port=port, quiet=True)
+    code = f"from flagserver import start_server; start_server(port={port})"
+    other = spawn_owner(code)
+    try:
+        assert "already running" in other.stdout.readline()
+        owner.stop()
+        assert probe(HOST, port) == "flagserver"
+        assert owner.process.poll() is None
+    finally:
+        finish(other)
+    assert wait_until_stopped(HOST, port, timeout=5)
+    owner.process.wait(timeout=5)
+
+
+@pytest.mark.slow
+def test_two_processes_starting_a_server_at_the_same_moment_share_it():
+    for _ in range(3):
+        port = free_port()
+        at = time.time() + 1.5  # both wait for the same moment after their imports
+        code = (
+            "import time; from flagserver import start_server\n"
+            f"time.sleep(max(0, {at} - time.time()))\n"
+            f"start_server(port={port})"
+        )
+        owners = [spawn_owner(code), spawn_owner(code)]
+        try:
+            lines = sorted(owner.stdout.readline() for owner in owners)
+            assert "already running" in lines[0] and "started here" in lines[1], lines
+            assert probe(HOST, port) == "flagserver"
+        finally:
+            for owner in owners:
+                finish(owner)
+        assert all(owner.returncode == 0 for owner in owners)
+        assert wait_until_stopped(HOST, port, timeout=5)
