@@ -12,15 +12,14 @@ import itertools
 
 
 async def spin(msg: str) -> None:
-    for char in itertools.cycle(r"\|/-"):
-        status = f"\r{char} {msg}"
-        print(status, end="", flush=True)
-        try:
+    status = ""
+    try:
+        for char in itertools.cycle(r"\|/-"):
+            status = f"\r{char} {msg}"
+            print(status, end="", flush=True)
             await asyncio.sleep(0.1)
-        except asyncio.CancelledError:
-            break
-    blanks = " " * len(status)
-    print(f"\r{blanks}\r", end="")
+    finally:  # cancelled (or failed): erase the line, and let the CancelledError go on
+        print(f"\r{' ' * len(status)}\r", end="")
 
 
 async def slow() -> int:
@@ -33,6 +32,11 @@ async def supervisor() -> int:
     print(f"spinner object: {spinner}")
     result = await slow()
     spinner.cancel()
+    try:
+        await spinner  # wait until it has stopped and erased its line
+    except asyncio.CancelledError:  # the cancellation we asked for...
+        if asyncio.current_task().cancelling():  # ...unless we are being cancelled too
+            raise
     return result
 
 

@@ -6,7 +6,7 @@ What lives where (one module per concern):
 
     paths.py        REPO_ROOT: the course's folder, where the notebooks write their scripts
     data.py         COURSE_CODES (the 20 codes of flags_seq.py), flag_gifs()
-    sidebyside.py   run_script, run_side_by_side, RunResult, diff_scripts
+    sidebyside.py   run_script, run_side_by_side, RunResult, diff_scripts, import_script
     plots.py        every plot (titles and labels passed in), show()
     trace.py        run_traced: every HTTP request of scripts run side by side (+ tracehook/)
     exercises/      check(): the exercise checks, core.py + one module per notebook
@@ -16,7 +16,15 @@ The flag server itself is the package `flagserver`; its `start_server` and `fail
 re-exported here so that a notebook needs no second import.
 """
 
-from course.bench import describe, find, limit_seconds, make_async_client, measure
+from course.bench import (
+    describe,
+    find,
+    library_versions,
+    limit_seconds,
+    make_async_client,
+    measure,
+    time_share,
+)
 from course.data import COURSE_CODES, flag_gifs
 from course.exercises import check
 from course.paths import REPO_ROOT
@@ -28,7 +36,7 @@ from course.plots import (
     scaling_figure,
     show,
 )
-from course.sidebyside import RunResult, diff_scripts, run_script, run_side_by_side
+from course.sidebyside import RunResult, diff_scripts, import_script, run_script, run_side_by_side
 from course.trace import run_traced
 from flagserver import FlagServer, fails, start_server
 
@@ -44,6 +52,8 @@ __all__ = [
     "fails",
     "find",
     "flag_gifs",
+    "import_script",
+    "library_versions",
     "limit_seconds",
     "make_async_client",
     "measure",
@@ -56,4 +66,5 @@ __all__ = [
     "scaling_figure",
     "show",
     "start_server",
+    "time_share",
 ]

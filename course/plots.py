@@ -123,7 +123,7 @@ def scaling_figure(
     """Wall time of benchmark points against N or C (axis="n" or "concurrency"), a line per
     variant, and their limit ceil(N/C)·D as a dashed line. None when no point has a result.
     """
-    from matplotlib.ticker import NullFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     chosen = [p for p in points if p.wall_s and p.limit_s]
     if not chosen:
@@ -140,6 +140,9 @@ def scaling_figure(
     ax.set_yscale("log")
     ax.set_xticks(xs, [f"{x:g}" for x in xs])  # the measured N or C, not powers of ten
     ax.xaxis.set_minor_formatter(NullFormatter())
+    plain = FuncFormatter(lambda value, _: f"{value:g}")  # 0.6, not 6×10⁻¹
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -14,6 +14,7 @@ thread, stamped with the time it arrived, and kept in a `RunResult`.
 
 import codecs
 import difflib
+import linecache
 import os
 import queue
 import subprocess
@@ -23,6 +24,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import IO
 
 from course.paths import REPO_ROOT
@@ -32,6 +34,7 @@ TIMEOUT = 120.0  # seconds; a script still running after that is killed and repo
 COLUMN_GAP = " | "
 COLUMN_WIDTH = 34  # longer lines are cut with "~": paths and pids must not move the columns
 OUT = ("stdout", "stderr")  # the pipes read from every script
+ROOT_PREFIX = str(REPO_ROOT) + os.sep  # shown as "": see relative()
 
 Script = str | Path | tuple[str | Path, Sequence[str | int]]  # a name, or (name, args)
 Chunk = tuple[int, str, float, bytes | None]  # script index, pipe name, arrival time, data or EOF
@@ -40,6 +43,7 @@ __all__ = [
     "RunResult",
     "diff_scripts",
     "format_columns",
+    "import_script",
     "render_line",
     "run_script",
     "run_side_by_side",
@@ -179,9 +183,17 @@ def read_chunks(
             events[index].append(when)
         if live and text:
             stream = sys.stdout if name == "stdout" else sys.stderr
-            stream.write(text)
+            stream.write(relative(text))
             stream.flush()
     return [(t["stdout"], t["stderr"]) for t in texts], events, ends
+
+
+def relative(text: str) -> str:
+    """Text as it is shown: paths inside the course's folder relative to it (`/home/you/
+    course/flags_seq.py` -> `flags_seq.py`), so every student sees, and a notebook stores,
+    the same output. RunResult keeps what the script really printed.
+    """
+    return text.replace(ROOT_PREFIX, "")
 
 
 def run_script(
@@ -237,7 +249,10 @@ def run_side_by_side(
 def format_columns(results: Sequence[RunResult], width: int = COLUMN_WIDTH) -> str:
     """Lay the runs out side by side: name, screen output, exit code and wall time."""
     columns = [
-        [cut(line, width) for line in [r.label, *r.screen().splitlines(), *stderr_lines(r)]]
+        [
+            cut(relative(line), width)
+            for line in [r.label, *r.screen().splitlines(), *stderr_lines(r)]
+        ]
         + ["", footer(r)]
         for r in results
     ]
@@ -277,6 +292,23 @@ def footer(result: RunResult) -> str:
 def sum_walls(results: Sequence[RunResult]) -> float:
     """What the runs would take one after another."""
     return sum(result.wall for result in results)
+
+
+def import_script(name: str) -> ModuleType:
+    """Import the course's script `name`.py as a module, named by its path in the repository.
+
+    Like `import name` with the repository root on sys.path, except that the code is compiled
+    under the file name "name.py": a task's repr, a traceback or a warning then shows
+    `spinner_asyncio.py:14` instead of the folder you checked the course out to.
+    """
+    path = REPO_ROOT / f"{name}.py"
+    source = path.read_text(encoding="utf-8")
+    module = ModuleType(name)
+    module.__file__ = str(path)
+    linecache.cache[path.name] = (len(source), None, source.splitlines(keepends=True), path.name)
+    sys.modules[name] = module  # as import does: dataclasses and pickle look it up there
+    exec(compile(source, path.name, "exec"), module.__dict__)
+    return module
 
 
 def diff_scripts(old: str | Path, new: str | Path) -> None:

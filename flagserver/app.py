@@ -31,6 +31,7 @@ uses the server; start_server() does it, and the server stops once they have all
 import asyncio
 import hashlib
 import json
+import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -358,7 +359,8 @@ def create_app(owners: Owners | None = None, hang_limit: float = HANG_LIMIT) -> 
             return reason(404, f"no process {int(text)}")
         if request.method == "DELETE":
             owners.remove(int(text))
-        return JSONResponse({"owners": len(owners), "watched": owners.watched})
+        answer = {"owners": len(owners), "watched": owners.watched, "pid": os.getpid()}
+        return JSONResponse(answer)
 
     async def health(request: Request) -> Response:
         return PlainTextResponse(HEALTH_TEXT + "\n")

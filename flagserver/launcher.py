@@ -48,6 +48,12 @@ class FlagServer:
     process: subprocess.Popen | None = None
     output: deque = field(default_factory=lambda: deque(maxlen=50), repr=False)
     registered: bool = field(default=False, repr=False)  # our pid is in its owners
+    found_pid: int | None = field(default=None, repr=False)  # a reused server's, as it said
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id, ours or a reused one's (None if it did not say)."""
+        return self.process.pid if self.process is not None else self.found_pid
 
     @property
     def url(self) -> str:
@@ -239,7 +245,8 @@ def _reuse(host: str, port: int) -> FlagServer | None:
     answer = _owners_request(host, port, "POST")
     if answer is None:  # stopping (its last user just left) or gone
         return None
-    server = FlagServer(host, port, registered=bool(answer.get("watched")))
+    watched, pid = bool(answer.get("watched")), answer.get("pid")
+    server = FlagServer(host, port, registered=watched, found_pid=pid)
     _RUNNING[port] = server
     return server
 

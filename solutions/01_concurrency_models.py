@@ -26,15 +26,14 @@ def spin_elapsed(msg: str, done: Event) -> None:
 
 
 async def spin(msg: str) -> None:
-    for char in itertools.cycle(r"\|/-"):
-        status = f"\r{char} {msg}"
-        print(status, end="", flush=True)
-        try:
+    status = ""
+    try:
+        for char in itertools.cycle(r"\|/-"):
+            status = f"\r{char} {msg}"
+            print(status, end="", flush=True)
             await asyncio.sleep(0.1)
-        except asyncio.CancelledError:
-            break
-    blanks = " " * len(status)
-    print(f"\r{blanks}\r", end="")
+    finally:  # cancelled (or failed): erase the line, and let the CancelledError go on
+        print(f"\r{' ' * len(status)}\r", end="")
 
 
 async def slow() -> int:
@@ -47,7 +46,11 @@ async def clean_supervisor() -> int:
     spinner = asyncio.create_task(spin("thinking!"))
     result = await slow()
     spinner.cancel()
-    await spinner  # spin catches CancelledError, erases its line and returns
+    try:
+        await spinner  # spin erases its line in `finally`; the CancelledError comes back here
+    except asyncio.CancelledError:  # the cancellation we asked for...
+        if asyncio.current_task().cancelling():  # ...unless we are being cancelled too
+            raise
     return result
 
 

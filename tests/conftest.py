@@ -20,6 +20,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+WITH_NOTEBOOKS = {"tests/test_notebook_runs.py"}  # re-runs notebooks: never beside them
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs two pytest-xdist workers: all notebooks on one, in order; the rest by file.
@@ -32,6 +35,6 @@ def pytest_xdist_make_scheduler(config, log):
     class NotebooksTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "notebooks" if path.endswith(".ipynb") else path
+            return "notebooks" if path.endswith(".ipynb") or path in WITH_NOTEBOOKS else path
 
     return NotebooksTogether(config, log)

@@ -7,6 +7,7 @@ would normalise them) go through `call()`, which decodes the target as uvicorn d
 import asyncio
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -479,7 +480,7 @@ def test_owners_register_from_loopback_only():
     app = create_app(owners=owners)
     status, head, body = call(app, "/owners/123", method="POST")
     assert status == 200 and b"application/json" in head
-    assert json.loads(body) == {"owners": 1, "watched": True}
+    assert json.loads(body) == {"owners": 1, "watched": True, "pid": os.getpid()}  # the server's
     assert call(app, "/owners/999999", method="POST")[0] == 404
     assert call(app, "/owners/123", method="POST", client="192.0.2.1")[0] == 403
     assert call(app, "/owners/12a", method="POST")[0] == 400

@@ -1,9 +1,12 @@
 """course.bench.measure: the limit, one tiny point per variant in a child process, the matrix."""
 
+import re
+
 import pytest
 
 from course.bench.measure import delay_of, find, limit_seconds, matrix, measure
 from course.bench.variants import VARIANTS
+from flagserver import free_port
 
 
 def test_limit_is_full_waves_of_concurrent_requests_times_the_delay():
@@ -53,3 +56,11 @@ def test_find_keeps_the_points_whose_fields_all_match(flag_server):
     point = measure("threads", flag_server.url, n=4, concurrency=2)
     assert find([point], variant="threads", n=4) == [point]
     assert find([point], variant="threads", n=5) == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_refused_connection_is_one_line_naming_it_for_every_variant(variant):
+    point = measure(variant, f"http://127.0.0.1:{free_port()}/flags", n=3, concurrency=2)
+    assert point.wall_s is None
+    assert "\n" not in point.error
+    assert re.search(r"connect", point.error, re.IGNORECASE), point.error

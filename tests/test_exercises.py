@@ -3,10 +3,14 @@ the core (check, verify, deadlines) behaves the same for every exercise.
 """
 
 import asyncio
+import sys
+import threading
+import time
 
 import pytest
 
 from course.exercises import EXERCISES, check, verify
+from course.exercises.core import STUCK_GRACE, NotYet, Router, call_within, run_async
 from helpers import notebook_cells, solution, starter
 
 NAMES = sorted(EXERCISES)
@@ -87,10 +91,92 @@ def test_every_notebook_with_exercises_has_its_module_of_checks():
 
 
 def test_an_async_answer_past_the_deadline_is_cancelled_with_a_one_line_reason():
-    from course.exercises.core import NotYet, run_async
-
     async def forever() -> None:
         await asyncio.sleep(3600)
 
     with pytest.raises(NotYet, match=r"forever\(\.\.\.\) was still running after 0.2 s"):
         run_async(forever, deadline=0.2)
+
+
+def check_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("check ")]
+
+
+def assert_quiet_afterwards(capsys) -> None:
+    """Nothing the answer started keeps running or printing once the check has returned,
+    and sys.stdout is the stream it was before."""
+    stdout = sys.stdout
+    capsys.readouterr()
+    time.sleep(0.5)
+    assert capsys.readouterr() == ("", "")
+    assert not check_threads()
+    assert sys.stdout is stdout and not isinstance(sys.stdout, Router)
+
+
+def test_an_answer_that_blocks_the_loop_is_given_up_on_and_stopped(capsys):
+    async def blocks() -> None:
+        while True:
+            time.sleep(0.1)  # noqa: ASYNC251  (the wrong answer: the deadline cannot cancel it)
+            print("still here")
+
+    start = time.perf_counter()
+    with pytest.raises(NotYet) as reason:
+        run_async(blocks, deadline=0.5)
+    assert time.perf_counter() - start < 0.5 + STUCK_GRACE + 5
+    assert "blocks(...) was still running after 2.5 s, although it was cancelled after 0.5 s" in (
+        str(reason.value)
+    )
+    assert "does it block the loop with time.sleep, or swallow CancelledError?" in str(reason.value)
+    assert "restart the kernel" not in str(reason.value)
+    assert_quiet_afterwards(capsys)  # its prints reached the check's own output, no later one
+
+
+def test_an_answer_that_swallows_cancellation_quietly_is_stopped_too(capsys):
+    async def swallows() -> None:
+        while True:
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                pass  # prints nothing: the check stops the thread itself
+
+    with pytest.raises(NotYet, match="swallow CancelledError"):
+        run_async(swallows, deadline=0.3)
+    assert_quiet_afterwards(capsys)
+
+
+def test_tasks_an_answer_leaves_running_are_cancelled_before_the_loop_closes(capsys):
+    async def leaves_a_task() -> int:
+        async def ticks() -> None:
+            while True:
+                print("tick")
+                await asyncio.sleep(0.05)
+
+        asyncio.create_task(ticks())
+        await asyncio.sleep(0.2)
+        return 1
+
+    assert run_async(leaves_a_task, deadline=2) == 1
+    assert_quiet_afterwards(capsys)
+
+
+def test_a_plain_answer_that_never_returns_is_given_up_on_and_stopped(capsys):
+    def loops() -> None:
+        while True:
+            time.sleep(0.01)
+
+    start = time.perf_counter()
+    with pytest.raises(NotYet, match=r"loops\(\.\.\.\) was still running after 0.5 s: hint$"):
+        call_within(0.5, loops, hint="hint")
+    assert time.perf_counter() - start < 5
+    assert_quiet_afterwards(capsys)
+
+
+def test_a_plain_answer_prints_into_the_check_and_its_errors_reach_verify(capsys):
+    def prints(x: int) -> int:
+        print("debug", x)
+        return 1 // x
+
+    assert call_within(1, prints, 1) == 1
+    assert capsys.readouterr().out == "debug 1\n"
+    with pytest.raises(ZeroDivisionError):
+        call_within(1, prints, 0)

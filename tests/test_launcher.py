@@ -234,3 +234,15 @@ def test_two_processes_starting_a_server_at_the_same_moment_share_it():
                 finish(owner)
         assert all(owner.returncode == 0 for owner in owners)
         assert wait_until_stopped(HOST, port, timeout=5)
+
+
+def test_a_reused_server_tells_its_pid_so_its_cpu_time_can_be_measured():
+    port = free_port()
+    owner = start_server(port=port, quiet=True)
+    try:
+        code = f"from flagserver import start_server; print(start_server(port={port}).pid)"
+        other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert other.returncode == 0, other.stderr
+        assert int(other.stdout.split()[-1]) == owner.pid == owner.process.pid
+    finally:
+        owner.stop()

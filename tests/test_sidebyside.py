@@ -1,5 +1,7 @@
 """course.sidebyside: run scripts from a notebook, one live or several side by side."""
 
+import asyncio
+import linecache
 import os
 import sys
 import textwrap
@@ -13,6 +15,7 @@ from course.sidebyside import (
     RunResult,
     diff_scripts,
     format_columns,
+    import_script,
     render_line,
     run_script,
     run_side_by_side,
@@ -94,6 +97,14 @@ def test_scripts_run_with_the_kernels_python_in_the_repository_root(script, caps
     assert result.stdout.splitlines() == [sys.executable, str(REPO_ROOT)]
 
 
+def test_paths_inside_the_course_are_shown_relative_to_it(script, capsys):
+    inside = REPO_ROOT / "spinner_thread.py"
+    shows = script("shows.py", f"print({str(inside)!r}, file=__import__('sys').stderr)\n")
+    result = run_script(shows)
+    assert capsys.readouterr().err == "spinner_thread.py\n"  # what the cell shows
+    assert result.stderr == f"{inside}\n"  # what the script printed
+
+
 def test_run_script_streams_output_as_it_arrives_not_at_the_end(script, capsys):
     ticker = script(
         "ticker.py",
@@ -136,3 +147,17 @@ def test_diff_scripts_prints_only_the_lines_that_changed(capsys):
     out = capsys.readouterr().out
     assert out.startswith("--- spinner_thread.py\n+++ spinner_process.py\n")
     assert "+from multiprocessing import Event, Process" in out
+
+
+def test_an_imported_script_shows_its_path_relative_to_the_course():
+    spinner = import_script("spinner_asyncio")
+    assert spinner.__name__ == "spinner_asyncio" and callable(spinner.supervisor)
+
+    async def show_task() -> str:
+        task = asyncio.create_task(spinner.spin("x"))
+        shown = repr(task)
+        task.cancel()
+        return shown
+
+    assert "running at spinner_asyncio.py:14>" in asyncio.run(show_task())
+    assert linecache.getline("spinner_asyncio.py", 14).startswith("async def spin(")  # tracebacks

@@ -10,6 +10,17 @@ __main__.py   make bench
 """
 
 from course.bench.measure import Point, describe, find, limit_seconds, measure
-from course.bench.variants import VARIANTS, make_async_client
+from course.bench.profile import time_share
+from course.bench.variants import VARIANTS, library_versions, make_async_client
 
-__all__ = ["VARIANTS", "Point", "describe", "find", "limit_seconds", "make_async_client", "measure"]
+__all__ = [
+    "VARIANTS",
+    "Point",
+    "describe",
+    "find",
+    "library_versions",
+    "limit_seconds",
+    "make_async_client",
+    "measure",
+    "time_share",
+]

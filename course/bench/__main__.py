@@ -1,9 +1,9 @@
-"""Benchmark: how far threads, asyncio + httpx and aiohttp scale, measured against the limit.
+"""Benchmark: how far threads, asyncio + httpx (and httpx2) and aiohttp scale, against the limit.
 
 N requests with at most C in flight, each answered after D seconds, cannot finish before
 ceil(N / C) x D. This runs every variant of course/bench/variants.py (sequential, threads, httpx,
-httpx over the aiohttp transport, aiohttp) for N in {20, 100, 1000}, C in {10, 100, 1000} and
-D in {0, 0.1 s}, each point in a child process of its own, against a flag server it starts on
+httpx over the aiohttp transport, httpx2, aiohttp) for N in {20, 100, 1000}, C in {10, 100, 1000}
+and D in {0, 0.1 s}, each point in a child process of its own, against a flag server it starts on
 a free port (N = 1000 reuses the server's 256 codes cyclically). Then it runs the no-latency
 load against nginx serving the same GIF files, to check that the server is not what limits
 the clients (skipped, with a note, if nginx is not installed). Takes about 4 minutes.
@@ -21,11 +21,14 @@ Sample run (2 cores, shared with other work: expect noise):
 
     $ make bench
     ...
-    httpx          N=1000 C=100 D=0.1: 18.22 s, 18.2x the limit, CPU 18.11 ms/req, 40 MiB
-    httpx+aiohttp  N=1000 C=100 D=0.1: 1.30 s, 1.3x the limit, CPU 0.96 ms/req, 47 MiB
-    aiohttp        N=1000 C=100 D=0.1: 1.21 s, 1.2x the limit, CPU 0.46 ms/req, 43 MiB
+    Versions: httpx 0.29.0, httpcore 1.0.9, httpx2 2.16.2, httpcore2 2.16.2, ...
     ...
-    Wrote build/bench/results.csv, results.md and 4 plots in 235 s
+    httpx          N=1000 C=100 D=0.1: 13.15 s, 13.1x the limit, CPU 12.90 ms/req, 41 MiB
+    httpx+aiohttp  N=1000 C=100 D=0.1: 1.16 s, 1.2x the limit, CPU 0.44 ms/req, 49 MiB
+    httpx2         N=1000 C=100 D=0.1: 1.21 s, 1.2x the limit, CPU 0.83 ms/req, 44 MiB
+    aiohttp        N=1000 C=100 D=0.1: 1.11 s, 1.1x the limit, CPU 0.15 ms/req, 46 MiB
+    ...
+    Wrote build/bench/results.csv, results.md and 4 plots in 188 s
 """
 
 import argparse
@@ -42,7 +45,7 @@ from course.bench.report import (
     write_csv,
     write_markdown,
 )
-from course.bench.variants import VARIANTS
+from course.bench.variants import VARIANTS, library_versions
 from flagserver import FlagServer, start_server
 
 OUT_DIR = Path("build/bench")  # relative to where it runs: `make bench` runs in the root
@@ -62,10 +65,10 @@ def run_matrix(args: argparse.Namespace, server: FlagServer) -> list[Point]:
                     continue  # slow, and its C is always 1: once per (N, D), small N only
                 sequential_done.add((n, delay))
             url = server.url_for(delay=delay)
-            point = measure(variant, url, n, concurrency, server_pid=server.process.pid)
+            point = measure(variant, url, n, concurrency, server_pid=server.pid)
             if point.error:  # a busy machine can reset a connection: one more try, then report
                 print(describe(point), "(retrying once)", flush=True)
-                point = measure(variant, url, n, concurrency, server_pid=server.process.pid)
+                point = measure(variant, url, n, concurrency, server_pid=server.pid)
             print(describe(point), flush=True)
             points.append(point)
     return points
@@ -86,6 +89,8 @@ def main() -> None:
     args = parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    versions = f"Versions: {library_versions()}"
+    print(versions, flush=True)
     server = start_server(port=0, quiet=True)
     try:
         points = run_matrix(args, server)
@@ -99,9 +104,10 @@ def main() -> None:
     if note:
         print(f"Note: {note}")
     write_csv(points, args.out / "results.csv")
-    write_markdown(points, args.out / "results.md", [note, key_table(points)])
+    write_markdown(points, args.out / "results.md", [versions, note, key_table(points)])
     plots = save_plots(points, args.out)
     print(f"\n{markdown_table(points)}\n\nKey numbers, N=1000:\n\n{key_table(points)}\n")
+    print(versions)
     elapsed = time.perf_counter() - t0
     print(f"Wrote {args.out}/results.csv, results.md and {len(plots)} plots in {elapsed:.0f} s")
 

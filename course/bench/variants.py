@@ -7,6 +7,7 @@ status raises). They follow the course's scripts (flags2_threadpool.py, flags2_a
     threads         ThreadPoolExecutor(max_workers=C) sharing one httpx.Client (C connections)
     httpx           asyncio: httpx.AsyncClient(limits=C connections) + asyncio.Semaphore(C)
     httpx+aiohttp   the same code, with the client built on the httpx-aiohttp transport
+    httpx2          the same code on httpx2, the maintained fork of httpx (same API)
     aiohttp         asyncio: aiohttp.ClientSession(TCPConnector(limit=C)) + Semaphore(C)
 
 Flags are read into memory, not saved: this measures the HTTP side of each model.
@@ -22,7 +23,8 @@ import httpx
 from flagserver import FLAGS_DIR
 
 TIMEOUT = 60.0  # seconds for one request, queueing included: generous, the cliff is slow
-VARIANTS = ["sequential", "threads", "httpx", "httpx+aiohttp", "aiohttp"]
+VARIANTS = ["sequential", "threads", "httpx", "httpx+aiohttp", "httpx2", "aiohttp"]
+ASYNC_HTTPX = ["httpx", "httpx+aiohttp", "httpx2"]  # one asyncio code, three clients
 
 
 def flag_codes() -> list[str]:
@@ -56,10 +58,17 @@ def download_threads(urls: list[str], concurrency: int) -> int:
         return sum(executor.map(partial(get_sync, client), urls))
 
 
-def make_async_client(concurrency: int, transport: str = "httpcore") -> httpx.AsyncClient:
-    """An httpx.AsyncClient for C requests at a time, on httpx's own transport or on aiohttp's."""
+def make_async_client(concurrency: int, variant: str = "httpx") -> httpx.AsyncClient:
+    """An AsyncClient for C requests at a time, with the httpx API, in three builds:
+    httpx's own connection pool, httpx on aiohttp's pool, or httpx2 (the maintained fork)."""
+    if variant == "httpx2":
+        import httpx2
+
+        return httpx2.AsyncClient(
+            timeout=TIMEOUT, limits=httpx2.Limits(max_connections=concurrency)
+        )
     limits = httpx.Limits(max_connections=concurrency)
-    if transport == "aiohttp":
+    if variant == "httpx+aiohttp":
         from httpx_aiohttp import AiohttpTransport
 
         return httpx.AsyncClient(timeout=TIMEOUT, transport=AiohttpTransport(limits=limits))
@@ -79,8 +88,8 @@ async def fetch_all(client: httpx.AsyncClient, urls: list[str], concurrency: int
     return sum(await asyncio.gather(*(get_one(url) for url in urls)))
 
 
-async def httpx_supervisor(urls: list[str], concurrency: int, transport: str) -> int:
-    async with make_async_client(concurrency, transport) as client:
+async def httpx_supervisor(urls: list[str], concurrency: int, variant: str) -> int:
+    async with make_async_client(concurrency, variant) as client:
         return await fetch_all(client, urls, concurrency)
 
 
@@ -100,11 +109,17 @@ async def aiohttp_supervisor(urls: list[str], concurrency: int) -> int:
         return sum(await asyncio.gather(*(get_one(url) for url in urls)))
 
 
+def asyncio_downloader(variant: str) -> Callable[[list[str], int], int]:
+    """download(urls, C) for one of ASYNC_HTTPX: the same asyncio code, that variant's client."""
+    return lambda urls, concurrency: asyncio.run(httpx_supervisor(urls, concurrency, variant))
+
+
 DOWNLOADERS: dict[str, Callable[[list[str], int], int]] = {
     "sequential": download_sequential,
     "threads": download_threads,
-    "httpx": lambda urls, c: asyncio.run(httpx_supervisor(urls, c, "httpcore")),
-    "httpx+aiohttp": lambda urls, c: asyncio.run(httpx_supervisor(urls, c, "aiohttp")),
+    "httpx": asyncio_downloader("httpx"),
+    "httpx+aiohttp": asyncio_downloader("httpx+aiohttp"),
+    "httpx2": asyncio_downloader("httpx2"),
     "aiohttp": lambda urls, c: asyncio.run(aiohttp_supervisor(urls, c)),
 }
 
@@ -118,5 +133,20 @@ LIBRARIES = {
     "threads": ["httpcore"],
     "httpx": ["httpcore"],
     "httpx+aiohttp": ["httpx_aiohttp"],
+    "httpx2": ["httpx2", "httpcore2"],
     "aiohttp": ["aiohttp"],
 }
+DISTRIBUTIONS = ["httpx", "httpcore", "httpx2", "httpcore2", "httpx-aiohttp", "aiohttp"]
+
+
+def library_versions() -> str:
+    """The installed versions of the clients measured: 'httpx 0.29.0, httpx2 2.16.2, ...'."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return ", ".join(f"{name} {installed(name)}" for name in DISTRIBUTIONS)

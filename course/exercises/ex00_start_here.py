@@ -5,9 +5,13 @@ from typing import Any
 
 import httpx
 
-from course.data import COURSE_CODES, flag_gifs
+from course.data import COURSE_CODES
 from course.exercises.core import (
+    DEADLINE,
+    WAITS,
     NotYet,
+    call_within,
+    check_sizes,
     exercise,
     root_of,
     timed_get,
@@ -20,19 +24,8 @@ NOTEBOOK = "00_start_here"
 @exercise(NOTEBOOK)
 def flag_sizes(candidate: Callable[..., Any], server: FlagServer) -> str:
     """flag_sizes(base_url, codes) -> {code: size of its GIF in bytes}."""
-    gifs = flag_gifs()
     for codes in (["cn", "br", "fr"], ["jp", "de"]):
-        sizes = candidate(server.url, list(codes))
-        if not isinstance(sizes, dict):
-            raise NotYet(f"returned {type(sizes).__name__}, expected a dict {{code: size}}")
-        if sorted(sizes) != sorted(codes):
-            raise NotYet(f"returned {sizes!r}, expected a size for each of {codes}")
-        for cc in codes:
-            if sizes[cc] != len(gifs[cc]):
-                raise NotYet(
-                    f"size of {cc!r} is {sizes[cc]!r}, but its GIF has {len(gifs[cc])} bytes "
-                    "(count bytes: len(response.content))"
-                )
+        check_sizes(call_within(DEADLINE, candidate, server.url, list(codes), hint=WAITS), codes)
     return "works: the sizes of cn, br, fr, jp, de match the server's GIFs"
 
 
@@ -52,7 +45,7 @@ def scenario_url(candidate: Callable[..., Any], server: FlagServer) -> str:
     ]
     for kwargs, cc, status, least in cases:
         call = f"scenario_url(root{''.join(f', {k}={v}' for k, v in kwargs.items())})"
-        url = candidate(root, **kwargs)
+        url = call_within(DEADLINE, candidate, root, hint=WAITS, **kwargs)
         if not isinstance(url, str) or not url.startswith(root):
             raise NotYet(f"{call} returned {url!r}, expected a URL that starts with root")
         shown = "root + " + repr(url.removeprefix(root))
@@ -73,7 +66,9 @@ def split_ok_failed(candidate: Callable[..., Any], server: FlagServer) -> str:
             [cc for cc in codes if fails(cc, rate)],
         )
         try:
-            result = candidate(server.url_for(errors=rate), list(codes))
+            result = call_within(
+                DEADLINE, candidate, server.url_for(errors=rate), list(codes), hint=WAITS
+            )
         except httpx.HTTPStatusError as error:
             code = error.request.url.path.rsplit("/", 1)[-1].removesuffix(".gif")
             raise NotYet(

@@ -3,12 +3,12 @@
 from collections.abc import Callable
 from typing import Any
 
-from course.data import flag_gifs
 from course.exercises.core import (
     ROUNDS_CODES,
     ROUNDS_LATENCY,
     NotYet,
     check_rounds,
+    check_sizes,
     exercise,
     run_async,
     timed,
@@ -54,17 +54,9 @@ def download_limited(candidate: Callable[..., Any], server: FlagServer) -> str:
 @exercise(NOTEBOOK)
 def flag_sizes_at_once(candidate: Callable[..., Any], server: FlagServer) -> str:
     """async flag_sizes_at_once(base_url, codes) -> {code: size}, all requests at once."""
-    gifs = flag_gifs()
     codes, latency = ["cn", "br", "fr", "jp", "de"], 0.4
     sizes, seconds = timed(run_async, candidate, server.url_for(delay=latency), list(codes))
-    if not isinstance(sizes, dict) or sorted(sizes) != sorted(codes):
-        raise NotYet(f"returned {sizes!r}, expected a dict with a size for each of {codes}")
-    for cc in codes:
-        if sizes[cc] != len(gifs[cc]):
-            raise NotYet(
-                f"size of {cc!r} is {sizes[cc]!r}, but its GIF has {len(gifs[cc])} bytes "
-                "(count bytes: len(response.content))"
-            )
+    check_sizes(sizes, codes)
     if seconds > latency * 3:
         raise NotYet(
             f"the sizes are right, but the {len(codes)} requests ran one after another: create "

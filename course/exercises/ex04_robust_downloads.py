@@ -10,8 +10,11 @@ import httpx
 
 from course.data import flag_gifs
 from course.exercises.core import (
+    DEADLINE,
     TIMEOUT,
+    WAITS,
     NotYet,
+    call_within,
     exercise,
     timed,
 )
@@ -52,7 +55,9 @@ def download_status(candidate: Callable[..., Any], server: FlagServer) -> str:
     ]
     for base_url, cc, timeout, expected, what in cases:
         try:
-            result, seconds = timed(candidate, base_url, cc, timeout)
+            result, seconds = timed(
+                call_within, DEADLINE, candidate, base_url, cc, timeout, hint=WAITS
+            )
         except httpx.HTTPError as error:
             raise NotYet(
                 f"for {cc!r}, {what}, {type(error).__name__} escaped: catch httpx.HTTPError "
@@ -77,6 +82,11 @@ def download_status(candidate: Callable[..., Any], server: FlagServer) -> str:
     return "works: 200, 404, 503, a timeout and a refused connection each get their outcome"
 
 
+RETRY_BACKOFF = 0.1  # seconds: the pauses between 4 tries are 0.1, 0.2 and 0.4 s
+PAUSE_SLACK = 1.25  # a pause may take this many times as long, and backoff/2 more
+RETRY_LIMIT = 5.0  # seconds one call may take (it needs about 0.7 s)
+
+
 @exercise(NOTEBOOK)
 def get_flag_retrying(candidate: Callable[..., Any], server: FlagServer) -> str:
     """get_flag_retrying(client, base_url, cc, attempts, backoff) -> the GIF's bytes, or None.
@@ -85,16 +95,24 @@ def get_flag_retrying(candidate: Callable[..., Any], server: FlagServer) -> str:
     between them; a 404 is final. The check counts the requests the client really sends.
     """
     gifs, base_url = flag_gifs(), server.url_for(errors=0.25)
-    attempts, backoff = 4, 0.05
-    pauses = [backoff * 2**n for n in range(attempts - 1)]  # 0.05, 0.1, 0.2 s
+    attempts, backoff = 4, RETRY_BACKOFF
+    pauses = [backoff * 2**n for n in range(attempts - 1)]  # 0.1, 0.2, 0.4 s
+    clients: list[httpx.Client] = []
 
-    def call(cc: str) -> tuple[Any, list[float]]:
-        """(the answer for cc, when each request was sent), counted by the client itself."""
+    def ask(cc: str) -> tuple[Any, list[float], list[float], float]:
+        """(the answer for cc, when each request was sent, when each answer came, when it
+        returned), as the client itself saw them."""
         sent: list[float] = []
-        hooks = {"request": [lambda request: sent.append(time.perf_counter())]}
+        came: list[float] = []
+        hooks = {
+            "request": [lambda request: sent.append(time.perf_counter())],
+            "response": [lambda response: came.append(time.perf_counter())],
+        }
         with httpx.Client(timeout=TIMEOUT, event_hooks=hooks) as client:
+            clients.append(client)
             try:
-                return candidate(client, base_url, cc, attempts, backoff), sent
+                answer = candidate(client, base_url, cc, attempts, backoff)
+                return answer, sent, came, time.perf_counter()
             except httpx.HTTPStatusError as error:
                 code, tries = error.response.status_code, len(sent)
                 raise NotYet(
@@ -109,12 +127,20 @@ def get_flag_retrying(candidate: Callable[..., Any], server: FlagServer) -> str:
                     )
                 ) from None
 
-    image, sent = call("br")
+    def call(cc: str) -> tuple[Any, list[float], list[float], float]:
+        hint = f"does it retry a 5xx forever? give up after {attempts} tries"
+        try:
+            return call_within(RETRY_LIMIT, ask, cc, hint=hint)
+        finally:  # an answer still retrying gets an error from its closed client: it stops
+            for client in clients:
+                client.close()
+
+    image, sent, _, _ = call("br")
     if image != gifs["br"]:
         raise NotYet(f"returned {type(image).__name__} for 'br' (200), expected its GIF's bytes")
     if len(sent) != 1:
         raise NotYet(f"asked for 'br' {len(sent)} times, but the first answer was 200: stop there")
-    image, sent = call("cd")
+    image, sent, came, returned = call("cd")
     if image is not None:
         raise NotYet(f"returned {image!r} for 'cd', which always fails with 503; expected None")
     if len(sent) != attempts:
@@ -122,14 +148,25 @@ def get_flag_retrying(candidate: Callable[..., Any], server: FlagServer) -> str:
             f"asked for 'cd' (503) {len(sent)} times with attempts={attempts}: expected "
             f"{attempts} tries in all, then give up"
         )
-    gaps = [later - earlier for earlier, later in zip(sent, sent[1:])]
-    if any(gap < pause * 0.9 for gap, pause in zip(gaps, pauses)):
+    waited = [later - earlier for earlier, later in zip(came, sent[1:])]  # answer to next try
+    if not all(
+        pause * 0.9 <= gap <= pause * PAUSE_SLACK + backoff / 2
+        for gap, pause in zip(waited, pauses)
+    ):
         shown = ", ".join(f"{pause:g}" for pause in pauses)
+        measured = ", ".join(f"{gap:.2g}" for gap in waited)
         raise NotYet(
-            f"the pauses between the {attempts} tries did not grow as backoff, 2*backoff, "
-            f"4*backoff ({shown} s): time.sleep(backoff * 2**n) after failed try n"
+            f"with backoff={backoff:g} the pauses between the {attempts} tries were "
+            f"{measured} s; expected backoff, 2*backoff, 4*backoff ({shown} s): "
+            "time.sleep(backoff * 2**n) after failed try n"
         )
-    image, sent = call("xx")
+    tail = returned - came[-1]
+    if tail > backoff / 2:
+        raise NotYet(
+            f"after the last ({attempts}th) try it still paused {tail:.2g} s before returning "
+            "None: no try follows the last one, so give up at once, without a pause"
+        )
+    image, sent, _, _ = call("xx")
     if image is not None or len(sent) != 1:
         raise NotYet(
             f"asked for 'xx' (404) {len(sent)} times and returned {image!r}: a missing flag "
@@ -162,7 +199,7 @@ def save_streamed(candidate: Callable[..., Any], server: FlagServer) -> str:
         def others() -> list[str]:
             return sorted(item.name for item in Path(folder).iterdir() if item != path)
 
-        candidate(flag_chunks(new, broken=False), path)
+        call_within(DEADLINE, candidate, flag_chunks(new, broken=False), path, hint=WAITS)
         if not path.exists() or path.read_bytes() != new:
             got = f"{path.stat().st_size} bytes" if path.exists() else "no file"
             raise NotYet(f"a complete download of {len(new)} bytes left {got} at path")
@@ -176,7 +213,7 @@ def save_streamed(candidate: Callable[..., Any], server: FlagServer) -> str:
             if before is not None:
                 path.write_bytes(before)
             try:
-                candidate(flag_chunks(new, broken=True), path)
+                call_within(DEADLINE, candidate, flag_chunks(new, broken=True), path, hint=WAITS)
             except httpx.ReadError:
                 escaped = True
             else:

@@ -1,14 +1,19 @@
 """Checks of notebook 05 (scaling): the limit ceil(N/C)·D and a bounded concurrent download."""
 
-import asyncio
+import contextvars
 import inspect
 import math
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 from course.data import flag_gifs
 from course.exercises.core import (
+    DEADLINE,
+    Late,
     NotYet,
+    call_within,
     exercise,
     run_async,
     timed,
@@ -25,7 +30,7 @@ def limit_seconds(candidate: Callable[..., Any], server: FlagServer | None) -> s
     for n, concurrency, delay in cases:
         waves = math.ceil(n / concurrency)
         expected = waves * delay
-        got = candidate(n, concurrency, delay)
+        got = call_within(DEADLINE, candidate, n, concurrency, delay, hint="does it loop forever?")
         call = f"limit_seconds({n}, {concurrency}, {delay:g})"
         if not isinstance(got, int | float):
             raise NotYet(f"{call} returned {got!r}, expected a number of seconds: {expected:g}")
@@ -48,6 +53,14 @@ FETCH_PASS = 2.5  # a bounded, concurrent answer takes at most this many times t
 FETCH_GIVE_UP = 4.0  # the check cancels an answer after this many times the limit
 
 
+# Which clients does an answer create? While fetch_all is checked, httpx.AsyncClient.__init__
+# is wrapped to note each client made by code that runs in the check's context: the answer's
+# coroutine, its tasks and its threads (asyncio copies the context into each). Counting the
+# clients is simpler and surer than counting connections: a shared client may open up to
+# `concurrency` connections, clients made per request open one each.
+CLIENTS: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("clients", default=None)
+
+
 @exercise(NOTEBOOK)
 def fetch_all(candidate: Callable[..., Any], server: FlagServer) -> str:
     """async fetch_all(base_url, codes, concurrency) -> [GIF bytes], near ceil(N/C) * D."""
@@ -58,20 +71,40 @@ def fetch_all(candidate: Callable[..., Any], server: FlagServer) -> str:
     n, concurrency, delay = FETCH_N, FETCH_CONCURRENCY, FETCH_DELAY
     limit = math.ceil(n / concurrency) * delay
     shown_limit = f"the limit ceil({n}/{concurrency}) x {delay:g} s = {limit:g} s"
+    clients: list[Any] = []
 
-    async def within_deadline() -> Any:
-        async with asyncio.timeout(limit * FETCH_GIVE_UP):
-            return await candidate(server.url_for(delay=delay), list(codes), concurrency)
+    async def counting_clients(base_url: str, codes: list[str], concurrency: int) -> Any:
+        CLIENTS.set(clients)
+        return await candidate(base_url, codes, concurrency)
 
+    counting_clients.__name__ = candidate.__name__
+    original_init = httpx.AsyncClient.__init__
+
+    def init(self: httpx.AsyncClient, *args: Any, **kwargs: Any) -> None:
+        created = CLIENTS.get()
+        if created is not None:
+            created.append(self)
+        original_init(self, *args, **kwargs)
+
+    httpx.AsyncClient.__init__ = init  # type: ignore[method-assign]
     try:
-        images, seconds = timed(run_async, within_deadline)
-    except TimeoutError:
+        images, seconds = timed(
+            run_async,
+            counting_clients,
+            server.url_for(delay=delay),
+            list(codes),
+            concurrency,
+            deadline=limit * FETCH_GIVE_UP,
+        )
+    except Late:
         raise NotYet(
             f"{n} flags with concurrency={concurrency} were not all there after "
             f"{FETCH_GIVE_UP:g}x {shown_limit} (one by one they take {n * delay / limit:g}x): send "
             "the requests together, at most concurrency at a time (asyncio.Semaphore), through "
             "one shared httpx.AsyncClient"
         ) from None
+    finally:
+        httpx.AsyncClient.__init__ = original_init  # type: ignore[method-assign]
     if not isinstance(images, list | tuple) or len(images) != n:
         size = len(images) if isinstance(images, list | tuple) else type(images).__name__
         raise NotYet(
@@ -89,6 +122,12 @@ def fetch_all(candidate: Callable[..., Any], server: FlagServer) -> str:
         raise NotYet(
             f"the item for {wrong!r} is not its GIF ({len(gifs[wrong])} bytes): "
             "return response.content of each flag"
+        )
+    if len(clients) > 1:
+        raise NotYet(
+            f"the flags are right, but {len(clients)} httpx.AsyncClient were made for {n} "
+            "requests, and each opens connections of its own: make one, `async with "
+            "httpx.AsyncClient() as client:`, and send every request through it"
         )
     ratio = seconds / limit
     if ratio < 0.9:
