@@ -15,7 +15,9 @@ Sample run:
 """
 
 import asyncio
+import signal
 from collections import Counter
+from contextlib import suppress
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -23,13 +25,13 @@ from httpx_aiohttp import AiohttpTransport
 from flags2_common import (
     DownloadStatus,
     Settings,
-    count_finished,
+    Terminated,
     describe,
     main,
     progress_bar,
     report,
 )
-from flags_seq import save_flag
+from flags_seq import NotAFlag, flag_image, save_flag
 
 DEFAULT_CONCUR_REQ = 5
 MAX_CONCUR_REQ = 1000
@@ -38,59 +40,73 @@ MAX_CONCUR_REQ = 1000
 async def get_flag(client: httpx.AsyncClient, base_url: str, cc: str) -> bytes:
     cc = cc.lower()
     resp = await client.get(f"{base_url}/{cc}/{cc}.gif", follow_redirects=True)
-    resp.raise_for_status()
-    return resp.content
+    return flag_image(resp)  # a 200 text/html page is no flag
 
 
 async def save_flag_async(image: bytes, filename: str) -> None:
-    """Save in a worker thread, off the event loop. Too late to cancel once the bytes are here."""
+    """Save in a worker thread, off the event loop. A cancel waits for the save, then goes on."""
     saving = asyncio.ensure_future(asyncio.to_thread(save_flag, image, filename))
     try:
         await asyncio.shield(saving)  # a cancel does not reach the thread that writes...
     except asyncio.CancelledError:
-        await saving  # ...so wait for it: the flag is saved, and counted as OK
+        await saving  # ...so wait for it: the flag is whole on disk
+        raise  # and let the cancellation go on: never swallow it
 
 
 async def download_one(
-    client: httpx.AsyncClient, cc: str, settings: Settings, semaphore: asyncio.Semaphore
-) -> DownloadStatus:
+    client: httpx.AsyncClient,
+    cc: str,
+    settings: Settings,
+    semaphore: asyncio.Semaphore,
+    counter: Counter[DownloadStatus],
+) -> None:
     try:
         async with semaphore:  # at most settings.concur_req requests in flight
             async with asyncio.timeout(settings.timeout):  # a deadline for the whole request
                 image = await get_flag(client, settings.base_url, cc)
-    except (httpx.HTTPError, TimeoutError) as error:
+    except (httpx.HTTPError, NotAFlag, TimeoutError) as error:
         status, detail = describe(error)
     else:
-        await save_flag_async(image, f"{cc.lower()}.gif")
         status, detail = DownloadStatus.OK, ""
+        try:
+            await save_flag_async(image, f"{cc.lower()}.gif")
+        except asyncio.CancelledError:
+            counter[status] += 1  # cancelled, but saved all the same: count it
+            raise
     report(cc, status, detail, settings.verbose)
-    return status
+    counter[status] += 1  # one thread, the event loop's: no two tasks count at once
 
 
 async def supervisor(
     cc_list: list[str], settings: Settings, counter: Counter[DownloadStatus]
 ) -> None:
+    with suppress(NotImplementedError):  # Windows: no add_signal_handler, SIGTERM just kills
+        loop = asyncio.get_running_loop()  # SIGTERM cancels this task, as Ctrl-C does
+        loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel, "SIGTERM")
     semaphore = asyncio.Semaphore(settings.concur_req)
     limits = httpx.Limits(max_connections=settings.concur_req)
     transport = AiohttpTransport(limits=limits)  # aiohttp's connection pool: see notebook 05
     async with httpx.AsyncClient(timeout=settings.timeout, transport=transport) as client:
         to_do = [
-            asyncio.create_task(download_one(client, cc, settings, semaphore)) for cc in cc_list
+            asyncio.create_task(download_one(client, cc, settings, semaphore, counter))
+            for cc in cc_list
         ]
         try:
             with progress_bar(len(cc_list), settings.verbose) as bar:
                 for next_done in asyncio.as_completed(to_do):
-                    counter[await next_done] += 1
+                    await next_done  # an OSError (the disk is full...) stops the run
                     bar.update()
         finally:  # Ctrl-C cancels this task (asyncio.run does it): stop the downloads too
             for task in to_do:
                 task.cancel()  # does nothing to a task that is done
-            await asyncio.wait(to_do)
-            count_finished(to_do, counter)
+            await asyncio.gather(*to_do, return_exceptions=True)  # wait, retrieve every error
 
 
 def download_many(cc_list: list[str], settings: Settings, counter: Counter[DownloadStatus]) -> None:
-    asyncio.run(supervisor(cc_list, settings, counter))  # Ctrl-C: KeyboardInterrupt from here
+    try:
+        asyncio.run(supervisor(cc_list, settings, counter))  # Ctrl-C: KeyboardInterrupt
+    except asyncio.CancelledError:  # only SIGTERM cancels the supervisor this way
+        raise Terminated from None
 
 
 if __name__ == "__main__":

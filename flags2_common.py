@@ -15,8 +15,8 @@ prints a summary, even when it is interrupted with Ctrl-C. Sample run:
 """
 
 import argparse
-import asyncio
 import re
+import signal
 import string
 import sys
 import time
@@ -25,16 +25,29 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import Enum
-from urllib.parse import urlsplit
+from types import FrameType
 
 import httpx
 from tqdm import tqdm
 
-from flags_seq import BASE_URL, DEST_DIR, POP20_CC, TIMEOUT
+from flags_seq import (
+    BASE_URL,
+    DEST_DIR,
+    POP20_CC,
+    TIMEOUT,
+    FlagsError,
+    NotAFlag,
+    check_server,
+    get_within,
+    origin,
+)
 
 DownloadStatus = Enum("DownloadStatus", "OK NOT_FOUND ERROR")
 
-ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(BASE_URL))  # http://127.0.0.1:8001
+try:
+    ORIGIN = origin(BASE_URL)  # http://127.0.0.1:8001
+except FlagsError:  # a bad $FLAGS_BASE_URL: main() says so, unless -s names a good server
+    ORIGIN = "http://127.0.0.1:8001"
 SERVERS = {
     "LOCAL": BASE_URL,
     "DELAY": f"{ORIGIN}/delay/0.5/flags",
@@ -48,11 +61,29 @@ servers (-s):
          0.5 s of latency on every response
   ERROR  {ERROR}
          0.1 s of latency; 25% of the codes always fail with 503
+
+exit status:
+  0    every code was saved, or the server has no flag for it (NOT_FOUND)
+  1    some code is an ERROR, or the run could not start or go on (one line says why)
+  2    usage error (a wrong option or argument)
+  130  interrupted by Ctrl-C (SIGINT)
+  143  terminated (SIGTERM); both print the summary of what was saved before
 """
 DEFAULT_SERVER = "LOCAL"
 CODE_RE = re.compile(r"[A-Z]{2}(-[A-Z]{3})?")  # CN, or a region such as GB-SCT
+LISTED_RE = re.compile(r"[a-z]{2}(-[a-z]{3})?")  # as GET /flags/ lists them: cn, gb-sct
 EVERY_CC = [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
+SOME_ERRORS = 1
 INTERRUPTED = 130  # the exit status shells use after Ctrl-C: 128 + SIGINT
+TERMINATED = 143  # and after SIGTERM (kill, docker stop...): 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt: stop, clean up, report (see main)."""
+
+
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated  # a signal handler runs in the main thread, between two bytecodes
 
 
 @dataclass(frozen=True)
@@ -96,6 +127,10 @@ def server_url(text: str) -> str:
     if text.upper() in SERVERS:
         return SERVERS[text.upper()]
     if text.startswith(("http://", "https://")):
+        try:
+            origin(text)
+        except FlagsError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
         return text.rstrip("/")
     labels = ", ".join(SERVERS)
     raise argparse.ArgumentTypeError(f"unknown server {text!r}: use {labels} or an http(s) URL")
@@ -141,21 +176,38 @@ def build_parser(default_concur_req: int) -> argparse.ArgumentParser:
     return parser
 
 
-def list_codes(base_url: str, want_list: bool) -> list[str]:
-    """Ask the server for its codes (GET {base_url}/); exit with one line if nobody answers."""
+def list_codes(base_url: str, timeout: float) -> list[str]:
+    """The codes the server has (GET {base_url}/): only well-formed ones, never '../x'."""
+    with httpx.Client() as client:
+        resp = get_within(client, f"{base_url}/", timeout)
+    resp.raise_for_status()
+    listed = resp.text.split()
+    bad = [code for code in listed if not LISTED_RE.fullmatch(code)]
+    if bad:
+        shown = ", ".join(repr(code[:20]) for code in bad[:3])
+        print(
+            f"Skipped {len(bad)} malformed code{plural(len(bad))} listed: {shown}", file=sys.stderr
+        )
+    return [code.upper() for code in listed if LISTED_RE.fullmatch(code)]
+
+
+def check_and_list(base_url: str, timeout: float, want_list: bool) -> list[str]:
+    """Check that the flag server is there, list its codes; exit with one line if not."""
     try:
-        resp = httpx.get(f"{base_url}/", timeout=TIMEOUT, follow_redirects=True)
-        if want_list:
-            resp.raise_for_status()
+        check_server(base_url, timeout)
+        return list_codes(base_url, timeout) if want_list else []
+    except httpx.TimeoutException:
+        sys.exit(f"The server at {base_url} did not answer within {timeout:g} s")
     except httpx.TransportError:
         sys.exit(f"No flag server at {base_url}: start one with `python -m flagserver`")
     except httpx.HTTPStatusError as error:
         sys.exit(f"Cannot list the codes at {error.request.url}: HTTP {error.response.status_code}")
-    return resp.text.upper().split()
+    except FlagsError as error:
+        sys.exit(str(error))
 
 
 def pick_codes(args: argparse.Namespace) -> list[str]:
-    server_codes = list_codes(args.server, want_list=args.all)  # also checks the server is there
+    server_codes = check_and_list(args.server, args.timeout, want_list=args.all)
     if args.all:
         codes = server_codes
     elif args.every:
@@ -175,6 +227,8 @@ def parse_args(default_concur_req: int) -> tuple[argparse.Namespace, list[str]]:
 
 def describe(error: Exception) -> tuple[DownloadStatus, str]:
     """What a failed download means: NOT_FOUND for a 404, ERROR (and why) for the rest."""
+    if isinstance(error, NotAFlag):
+        return DownloadStatus.ERROR, str(error)
     if isinstance(error, httpx.HTTPStatusError):
         status = error.response.status_code
         if status == 404:
@@ -197,12 +251,12 @@ def report(cc: str, status: DownloadStatus, detail: str, verbose: bool) -> None:
 
 
 def count_finished(
-    done: Iterable[Future[DownloadStatus] | asyncio.Future[DownloadStatus]],
-    counter: Counter[DownloadStatus],
+    done: Iterable[Future[DownloadStatus]], counter: Counter[DownloadStatus]
 ) -> None:
     """Count again from the futures: after Ctrl-C, some finished while nobody was looking."""
     counter.clear()
-    counter.update(future.result() for future in done if not future.cancelled())
+    finished = [future for future in done if not future.cancelled()]
+    counter.update(future.result() for future in finished if future.exception() is None)
 
 
 def progress_bar(total: int, verbose: bool) -> tqdm:
@@ -232,23 +286,38 @@ def final_report(cc_list: list[str], counter: Counter[DownloadStatus], elapsed: 
 
 
 def main(download_many: Downloader, default_concur_req: int, max_concur_req: int) -> None:
+    signal.signal(signal.SIGTERM, on_sigterm)  # SIGTERM stops a run as Ctrl-C does
     try:
         args, cc_list = parse_args(default_concur_req)  # asks the server: may take a while
-    except KeyboardInterrupt:
-        print("Interrupted before the first download", file=sys.stderr)
-        sys.exit(INTERRUPTED)
+    except KeyboardInterrupt as interrupt:
+        print(f"{stopped_by(interrupt)} before the first download", file=sys.stderr)
+        sys.exit(exit_status(interrupt))
     if not cc_list:
         sys.exit(f"No country codes to download: the server at {args.server} lists none")
     concur_req = min(args.max_req, max_concur_req, len(cc_list))
     settings = Settings(args.server, concur_req, args.timeout, args.verbose)
     label = next((name for name, url in SERVERS.items() if url == args.server), "URL")
     initial_report(cc_list, settings, label)
-    DEST_DIR.mkdir(exist_ok=True)
     counter: Counter[DownloadStatus] = Counter()  # filled as results arrive: Ctrl-C keeps it
     t0 = time.perf_counter()
     try:
+        DEST_DIR.mkdir(exist_ok=True)
         download_many(cc_list, settings, counter)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: the downloads are stopped
         final_report(cc_list, counter, time.perf_counter() - t0)
-        sys.exit(INTERRUPTED)
+        if isinstance(interrupt, Terminated):  # Ctrl-C is seen on the terminal: SIGTERM is not
+            print(stopped_by(interrupt), file=sys.stderr)
+        sys.exit(exit_status(interrupt))
+    except OSError as error:  # a read-only or full disk: the other flags would fail too
+        final_report(cc_list, counter, time.perf_counter() - t0)
+        sys.exit(f"Cannot save the flags in {DEST_DIR}/: {error}")
     final_report(cc_list, counter, time.perf_counter() - t0)
+    sys.exit(SOME_ERRORS if counter[DownloadStatus.ERROR] else 0)
+
+
+def stopped_by(interrupt: KeyboardInterrupt) -> str:
+    return "Terminated by SIGTERM" if isinstance(interrupt, Terminated) else "Interrupted"
+
+
+def exit_status(interrupt: KeyboardInterrupt) -> int:
+    return TERMINATED if isinstance(interrupt, Terminated) else INTERRUPTED

@@ -28,23 +28,22 @@ from flags2_common import (
     progress_bar,
     report,
 )
-from flags_seq import save_flag
+from flags_seq import NotAFlag, flag_image, get_within, save_flag
 
 DEFAULT_CONCUR_REQ = 30
 MAX_CONCUR_REQ = 1000
 
 
-def get_flag(client: httpx.Client, base_url: str, cc: str) -> bytes:
+def get_flag(client: httpx.Client, base_url: str, cc: str, timeout: float) -> bytes:
     cc = cc.lower()
-    resp = client.get(f"{base_url}/{cc}/{cc}.gif", follow_redirects=True)
-    resp.raise_for_status()
-    return resp.content
+    resp = get_within(client, f"{base_url}/{cc}/{cc}.gif", timeout)  # a deadline for it all
+    return flag_image(resp)  # a 200 text/html page is no flag
 
 
 def download_one(client: httpx.Client, cc: str, settings: Settings) -> DownloadStatus:
     try:
-        image = get_flag(client, settings.base_url, cc)
-    except httpx.HTTPError as error:  # a 404, a 503, a timeout, a lost connection...
+        image = get_flag(client, settings.base_url, cc, settings.timeout)
+    except (httpx.HTTPError, NotAFlag) as error:  # a 404, a 503, a timeout, a wrong server...
         status, detail = describe(error)
     else:
         save_flag(image, f"{cc.lower()}.gif")
@@ -67,7 +66,7 @@ def download_many(cc_list: list[str], settings: Settings, counter: Counter[Downl
             for future in futures.as_completed(to_do):
                 counter[future.result()] += 1
                 bar.update()
-        except KeyboardInterrupt:  # Ctrl-C reaches the main thread only, here
+        except (KeyboardInterrupt, OSError):  # Ctrl-C, SIGTERM (main thread only), a full disk
             executor.shutdown(wait=True, cancel_futures=True)  # running ones finish, no more
             count_finished(to_do, counter)
             raise

@@ -12,7 +12,7 @@ import asyncio
 
 from httpx import AsyncClient
 
-from flags_seq import BASE_URL, TIMEOUT, main, save_flag
+from flags_seq import BASE_URL, TIMEOUT, flag_image, main, save_flag
 
 
 async def download_one(client: AsyncClient, cc: str) -> str:
@@ -25,9 +25,9 @@ async def download_one(client: AsyncClient, cc: str) -> str:
 async def get_flag(client: AsyncClient, cc: str) -> bytes:
     cc = cc.lower()
     url = f"{BASE_URL}/{cc}/{cc}.gif"
-    resp = await client.get(url, timeout=TIMEOUT, follow_redirects=True)
-    resp.raise_for_status()
-    return resp.content
+    async with asyncio.timeout(TIMEOUT):  # a deadline for it all: httpx's is for each read
+        resp = await client.get(url, timeout=TIMEOUT, follow_redirects=True)  # body included
+    return flag_image(resp)  # a 200 text/html page is no flag
 
 
 async def supervisor(cc_list: list[str]) -> int:

@@ -12,14 +12,81 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 POP20_CC = "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR".split()
 BASE_URL = os.environ.get("FLAGS_BASE_URL", "http://127.0.0.1:8001/flags")
 DEST_DIR = Path("downloaded")
-TIMEOUT = 10  # seconds
+TIMEOUT = 10  # seconds for a whole request, from the first byte sent to the last received
+GIF_SIGNATURES = (b"GIF87a", b"GIF89a")  # the first 6 bytes of every GIF file
+HEALTH_TEXT = "flagserver ok"  # what the flag server's GET /health answers
+
+
+class FlagsError(Exception):
+    """A failure main() reports in one line, without a traceback: the message is that line."""
+
+
+class NotAFlag(FlagsError):
+    """An answer that is not the GIF asked for: a wrong server, a proxy, a login page..."""
+
+
+def origin(url: str) -> str:
+    """'http://127.0.0.1:8001/delay/1/flags' -> 'http://127.0.0.1:8001', or FlagsError."""
+    try:
+        parts = urlsplit(url)  # ValueError for 'http://[::1'
+        good = parts.scheme in ("http", "https") and parts.hostname and parts.port != 0
+    except ValueError:  # .port raises it for 'http://host:abc'
+        good = False
+    if not good:
+        raise FlagsError(f"Not an http(s) URL like http://127.0.0.1:8001/flags: {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def get_within(client: httpx.Client, url: str, timeout: float) -> httpx.Response:
+    """GET url, and give up `timeout` seconds after the start: a deadline for the whole request.
+
+    httpx's own timeout counts each read alone: a server that sends a byte every second never
+    trips it. So read the body in chunks and look at the clock after each one. (A server that
+    sends nothing at all trips httpx's timeout: the request ends within 2 x timeout at worst.)
+    """
+    deadline = time.monotonic() + timeout
+    with client.stream("GET", url, timeout=timeout, follow_redirects=True) as resp:
+        body = b""
+        for chunk in resp.iter_raw():  # the bytes as sent: the Response below decodes them
+            body += chunk
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout(f"no whole answer in {timeout} s", request=resp.request)
+    return httpx.Response(
+        resp.status_code, headers=resp.headers, content=body, request=resp.request
+    )
+
+
+def check_server(base_url: str, timeout: float) -> None:
+    """Is the flag server there? Its GET /health answers "flagserver ok"; nothing else does."""
+    with httpx.Client() as client:
+        resp = get_within(client, f"{origin(base_url)}/health", timeout)
+    if resp.text.strip() != HEALTH_TEXT:
+        raise FlagsError(
+            f"Not the flag server at {origin(base_url)}: GET /health gave "
+            f"HTTP {resp.status_code}; start one with `python -m flagserver`"
+        )
+
+
+def flag_image(resp: httpx.Response) -> bytes:
+    """The GIF in an answer, checked: trust no server to send what was asked for."""
+    resp.raise_for_status()  # 404, 503...: httpx.HTTPStatusError
+    kind = resp.headers.get("Content-Type", "no Content-Type").partition(";")[0]
+    if resp.status_code != 200:  # 204 No Content, 206 Partial Content...
+        raise NotAFlag(f"not a flag: HTTP {resp.status_code}")
+    if kind != "image/gif":
+        raise NotAFlag(f"not a GIF: {kind}")
+    if not resp.content.startswith(GIF_SIGNATURES):
+        raise NotAFlag(f"not a GIF: the body starts with {resp.content[:6]!r}")
+    return resp.content
 
 
 def save_flag(img: bytes, filename: str) -> None:
@@ -30,15 +97,15 @@ def save_flag(img: bytes, filename: str) -> None:
         tmp.write_bytes(img)
         tmp.replace(path)
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # a read-only disk refuses this too: report the first error
+            tmp.unlink(missing_ok=True)
 
 
 def get_flag(cc: str) -> bytes:
     cc = cc.lower()
-    url = f"{BASE_URL}/{cc}/{cc}.gif"
-    resp = httpx.get(url, timeout=TIMEOUT, follow_redirects=True)
-    resp.raise_for_status()
-    return resp.content
+    with httpx.Client() as client:
+        resp = get_within(client, f"{BASE_URL}/{cc}/{cc}.gif", TIMEOUT)
+    return flag_image(resp)
 
 
 def download_many(cc_list: list[str]) -> int:
@@ -49,18 +116,32 @@ def download_many(cc_list: list[str]) -> int:
     return len(cc_list)
 
 
+def explain(error: Exception) -> str:
+    """The one line main() prints for a failure (a newline first: after the codes printed)."""
+    match error:
+        case httpx.ConnectError():
+            return f"No flag server at {BASE_URL}: start one with `python -m flagserver`"
+        case httpx.TimeoutException() | TimeoutError():
+            return f"\nThe flag server at {BASE_URL} did not answer within {TIMEOUT} s"
+        case httpx.HTTPStatusError(response=resp):
+            return f"\nHTTP {resp.status_code} for {resp.url}: {resp.text.strip()[:200]}"
+        case NotAFlag():
+            return f"\nNo flag from {BASE_URL}: {error}"
+        case httpx.HTTPError():  # the server went away mid-answer, and the like
+            return f"\nLost the flag server at {BASE_URL}: {type(error).__name__} {error}"
+        case OSError():  # a read-only or full disk
+            return f"\nCannot save the flags in {DEST_DIR}/: {error}"
+    return str(error)  # a FlagsError: its message is the line
+
+
 def main(downloader: Callable[[list[str]], int]) -> None:
-    DEST_DIR.mkdir(exist_ok=True)
-    t0 = time.perf_counter()
     try:
+        check_server(BASE_URL, TIMEOUT)
+        DEST_DIR.mkdir(exist_ok=True)
+        t0 = time.perf_counter()
         count = downloader(POP20_CC)
-    except httpx.ConnectError:
-        sys.exit(f"No flag server at {BASE_URL}: start one with `python -m flagserver`")
-    except httpx.TimeoutException:
-        sys.exit(f"\nThe flag server at {BASE_URL} did not answer within {TIMEOUT} s")
-    except httpx.HTTPStatusError as error:
-        reason = error.response.text.strip()
-        sys.exit(f"\nHTTP {error.response.status_code} for {error.request.url}: {reason}")
+    except (httpx.HTTPError, FlagsError, OSError) as error:
+        sys.exit(explain(error))
     elapsed = time.perf_counter() - t0
     print(f"\n{count} downloads in {elapsed:.2f}s")
 

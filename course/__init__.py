@@ -7,6 +7,7 @@ What lives where (one module per concern):
     paths.py        REPO_ROOT: the course's folder, where the notebooks write their scripts
     data.py         COURSE_CODES (the 20 codes of flags_seq.py), flag_gifs()
     sidebyside.py   run_script, run_side_by_side, RunResult, diff_scripts, import_script
+    load.py         OtherLoad: how busy other programs kept the machine during a measurement
     plots.py        every plot (titles and labels passed in), show()
     trace.py        run_traced: every HTTP request of scripts run side by side (+ tracehook/)
     exercises/      check(): the exercise checks, core.py + one module per notebook
@@ -27,6 +28,7 @@ from course.bench import (
 )
 from course.data import COURSE_CODES, flag_gifs
 from course.exercises import check
+from course.load import OtherLoad
 from course.paths import REPO_ROOT
 from course.plots import (
     bars_figure,
@@ -44,6 +46,7 @@ __all__ = [
     "COURSE_CODES",
     "REPO_ROOT",
     "FlagServer",
+    "OtherLoad",
     "RunResult",
     "bars_figure",
     "check",

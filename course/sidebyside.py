@@ -242,7 +242,8 @@ def run_side_by_side(
     for result in results:
         if not result.ok:
             print(f"\n{result.label} FAILED with exit code {result.returncode}; its stderr:")
-            print(result.stderr.rstrip() or "(empty)")
+            shown = "\n".join(render_line(line) for line in result.stderr.split("\n")).strip()
+            print(relative(shown) or "(empty)")  # as a terminal shows it: the last bar only
     return results
 
 

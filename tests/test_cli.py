@@ -47,24 +47,16 @@ def stop_cli(server: subprocess.Popen, sig: int = signal.SIGINT) -> tuple[str, s
             server.wait()
 
 
-@pytest.mark.slow
-def test_cli_binds_loopback_prints_url_and_stops_cleanly_on_ctrl_c():
-    server = start_cli("--port", "0")
-    port = ready_port(server)
-    assert raw_get(port, "/health")[0] == 200
-    out, err = stop_cli(server, signal.SIGINT)
-    assert server.returncode == 0
-    assert "Flag server stopped." in out
-    assert "Traceback" not in err
+STOP_SIGNALS = [signal.SIGINT] + ([signal.SIGTERM] if os.name != "nt" else [])  # SIGTERM: POSIX
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX")
-def test_cli_stops_on_sigterm_like_on_ctrl_c():
+@pytest.mark.parametrize("signum", STOP_SIGNALS, ids=lambda signum: signal.Signals(signum).name)
+def test_cli_binds_loopback_prints_url_and_stops_cleanly_on_ctrl_c_or_sigterm(signum):
     server = start_cli("--port", "0")
     port = ready_port(server)
     assert raw_get(port, "/health")[0] == 200
-    out, err = stop_cli(server, signal.SIGTERM)
+    out, err = stop_cli(server, signum)
     assert server.returncode == 0
     assert out.endswith("Flag server stopped.\n")
     assert "Traceback" not in err

@@ -161,3 +161,10 @@ def test_an_imported_script_shows_its_path_relative_to_the_course():
 
     assert "running at spinner_asyncio.py:14>" in asyncio.run(show_task())
     assert linecache.getline("spinner_asyncio.py", 14).startswith("async def spin(")  # tracebacks
+
+
+def test_a_failed_runs_stderr_is_shown_as_a_terminal_leaves_it(script, capsys):
+    bar = script("bar.py", "import sys\nsys.stderr.write('10%\\r50%\\r100%\\n')\nsys.exit(1)\n")
+    run_side_by_side([bar])
+    out = capsys.readouterr().out
+    assert out.endswith("bar.py FAILED with exit code 1; its stderr:\n100%\n")

@@ -23,5 +23,5 @@ def test_the_hook_still_runs_the_sitecustomize_it_hides(flag_server, tmp_path):
     env = {"FLAGS_BASE_URL": flag_server.url, "PYTHONPATH": str(mine)}
     (run,) = run_traced(["flags_seq.py"], env)
     assert run.ok, run.stderr
-    assert len(run.requests) == 20  # traced...
+    assert len(run.requests) == 1 + 20  # traced: the /health check and 20 flags...
     assert marker.read_text() == "yes"  # ...and the student's own sitecustomize ran too

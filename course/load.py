@@ -1,0 +1,43 @@
+"""How busy the rest of the machine was while we measured: a speed-up claim needs free cores.
+
+    >>> from course import OtherLoad
+    >>> with OtherLoad() as others:
+    ...     run_the_benchmark()
+    >>> others.cores          # CPU cores that *other* programs kept busy meanwhile, e.g. 0.07
+
+It compares the CPU time of the whole machine with that of this process and the children it
+waited for (a process pool's workers, scripts run to the end): what is left is everybody else.
+A claim like "two processes are twice as fast" is checked only when others left a core free.
+"""
+
+import time
+
+import psutil
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent not idle since boot."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def my_busy_seconds() -> float:
+    """CPU seconds of this process and of the children it has waited for."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+class OtherLoad:
+    """A `with` block that measures the cores other programs used while it ran (`.cores`)."""
+
+    cores: float = 0.0
+
+    def __enter__(self) -> "OtherLoad":
+        self.start = (time.perf_counter(), machine_busy_seconds(), my_busy_seconds())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall0, machine0, mine0 = self.start
+        wall = max(time.perf_counter() - wall0, 1e-9)
+        others = (machine_busy_seconds() - machine0) - (my_busy_seconds() - mine0)
+        self.cores = max(others, 0.0) / wall
