@@ -381,9 +381,7 @@ def check_sizes(sizes: Any, codes: list[str]) -> None:
 
 def timed_get(url: str) -> tuple[int, float]:
     """GET url: (status, seconds it took)."""
-    start = time.perf_counter()
-    status = httpx.get(url, timeout=TIMEOUT).status_code
-    return status, time.perf_counter() - start
+    return timed(lambda: httpx.get(url, timeout=TIMEOUT).status_code)
 
 
 ROUNDS_CODES = ["cn", "br", "fr", "jp"]  # 4 flags, at most 2 at a time: 2 rounds of requests
