@@ -10,6 +10,7 @@ What lives where (one module per concern):
     load.py         OtherLoad: how busy other programs kept the machine during a measurement
     plots.py        every plot (titles and labels passed in), show()
     trace.py        run_traced: every HTTP request of scripts run side by side (+ tracehook/)
+    cluster.py      start_cluster, leftovers: a Dask cluster on 127.0.0.1 (notebook 09)
     exercises/      check(): the exercise checks, core.py + one module per notebook
     bench/          the benchmark: make bench (python -m course.bench), measure() for notebook 05
 
@@ -25,25 +26,31 @@ from course.bench import (
     make_async_client,
     measure,
     time_share,
+    time_share_and_calls,
 )
+from course.cluster import CourseCluster, leftovers, start_cluster
 from course.data import COURSE_CODES, flag_gifs
 from course.exercises import check
 from course.load import OtherLoad
 from course.paths import REPO_ROOT
 from course.plots import (
     bars_figure,
+    plot_break_even,
+    plot_events,
     plot_requests,
     plot_speedup,
+    plot_task_stream,
     plot_timeline,
     scaling_figure,
     show,
 )
 from course.sidebyside import RunResult, diff_scripts, import_script, run_script, run_side_by_side
-from course.trace import run_traced
+from course.trace import read_traces, run_traced, trace_env
 from flagserver import FlagServer, fails, start_server
 
 __all__ = [
     "COURSE_CODES",
+    "CourseCluster",
     "REPO_ROOT",
     "FlagServer",
     "OtherLoad",
@@ -53,6 +60,7 @@ __all__ = [
     "describe",
     "diff_scripts",
     "fails",
+    "leftovers",
     "find",
     "flag_gifs",
     "import_script",
@@ -60,14 +68,21 @@ __all__ = [
     "limit_seconds",
     "make_async_client",
     "measure",
+    "plot_break_even",
+    "plot_events",
     "plot_requests",
     "plot_speedup",
+    "plot_task_stream",
     "plot_timeline",
     "run_script",
     "run_side_by_side",
+    "read_traces",
     "run_traced",
     "scaling_figure",
     "show",
+    "start_cluster",
     "start_server",
+    "trace_env",
     "time_share",
+    "time_share_and_calls",
 ]

@@ -118,10 +118,20 @@ def requests_figure(
 
 
 def scaling_figure(
-    points: Sequence[Any], axis: str, title: str, xlabel: str, ylabel: str, limit_label: str
+    points: Sequence[Any],
+    axis: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    limit_label: str,
+    per_limit: bool = False,
 ) -> Figure | None:
     """Wall time of benchmark points against N or C (axis="n" or "concurrency"), a line per
     variant, and their limit ceil(N/C)·D as a dashed line. None when no point has a result.
+
+    per_limit=True draws time / limit instead, on a linear axis: the limit is then the
+    horizontal line at 1, and how far each variant is from it reads off the axis directly.
+    Tick labels are plain numbers (0.6, not 6×10⁻¹); the x ticks are the measured values.
     """
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
@@ -132,33 +142,264 @@ def scaling_figure(
     ax = fig.subplots()
     for variant in dict.fromkeys(p.variant for p in chosen):
         mine = sorted((p for p in chosen if p.variant == variant), key=lambda p: getattr(p, axis))
-        ax.plot([getattr(p, axis) for p in mine], [p.wall_s for p in mine], "o-", label=variant)
+        ys = [p.ratio if per_limit else p.wall_s for p in mine]
+        ax.plot([getattr(p, axis) for p in mine], ys, "o-", label=variant)
+        ax.annotate(f" {ys[-1]:.1f}", (getattr(mine[-1], axis), ys[-1]), va="center", fontsize=8)
     by_x = {getattr(p, axis): p.limit_s for p in chosen}
     xs = sorted(by_x)
-    ax.plot(xs, [by_x[x] for x in xs], "k--", lw=2, label=limit_label)
+    limits = [1.0] * len(xs) if per_limit else [by_x[x] for x in xs]
+    ax.plot(xs, limits, "k--", lw=2, label=limit_label)
     ax.set_xscale("log")
-    ax.set_yscale("log")
+    if per_limit:
+        ax.set_ylim(bottom=0)
+    else:
+        ax.set_yscale("log")
     ax.set_xticks(xs, [f"{x:g}" for x in xs])  # the measured N or C, not powers of ten
     ax.xaxis.set_minor_formatter(NullFormatter())
     plain = FuncFormatter(lambda value, _: f"{value:g}")  # 0.6, not 6×10⁻¹
     ax.yaxis.set_major_formatter(plain)
-    ax.yaxis.set_minor_formatter(plain)
+    ax.yaxis.set_minor_formatter(NullFormatter() if per_limit else plain)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
+    ax.margins(x=0.08)
     ax.legend(fontsize=8)
     return fig
 
 
-def bars_figure(labels: Sequence[str], values: Sequence[float], title: str, ylabel: str) -> Figure:
-    """A plain bar chart with the value written on each bar."""
+def bars_figure(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    ylabel: str,
+    reference: float | None = None,
+    reference_label: str = "",
+) -> Figure:
+    """A plain bar chart with the value written on each bar; `reference` draws a dashed
+    horizontal line there (the limit, say), named `reference_label` in a legend."""
     fig = new_figure(7, 3.6)
     ax = fig.subplots()
     bars = ax.bar(labels, values, color="tab:blue")
     ax.bar_label(bars, fmt=lambda v: f"{v:.0f}" if v >= 100 else f"{v:.1f}")
+    if reference is not None:
+        ax.axhline(reference, color="black", linestyle="--", lw=2, label=reference_label)
+        ax.legend(fontsize=8)
     ax.margins(y=0.12)  # room for the label above the tallest bar
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", labelsize=8)
+    return fig
+
+
+def plot_events(
+    requests: Sequence[Any],
+    events: Sequence[tuple[float, str]],
+    t0: float,
+    title: str,
+    xlabel: str,
+    requests_label: str,
+) -> None:
+    """Show `events_figure` in the notebook."""
+    show(events_figure(requests, events, t0, title, xlabel, requests_label))
+
+
+def events_figure(
+    requests: Sequence[Any],
+    events: Sequence[tuple[float, str]],
+    t0: float,
+    title: str,
+    xlabel: str,
+    requests_label: str,
+) -> Figure:
+    """A timeline of one run: a bar per traced request (`course.trace.Request`; blue for an
+    answer, red for anything else, e.g. CancelledError) and a numbered vertical line per
+    event `(when, label)`, the labels listed in order on the right. Times are
+    `time.perf_counter()` values; `t0` is time 0 of the axis.
+    """
+    fig = new_figure(10, 0.12 * len(requests) + 2.6)
+    ax = fig.subplots()
+    for row, request in enumerate(requests):
+        color = "tab:blue" if request.status.startswith("2") else "tab:red"
+        ax.barh(row, request.end - request.start, left=request.start - t0, color=color, height=0.8)
+    ax.set_yticks([])
+    ax.set_ylabel(requests_label)
+    ax.set_ylim(len(requests) + 0.5, -2.5)
+    colors = ["tab:orange", "tab:purple", "tab:green", "black", "tab:brown", "tab:pink"]
+    for n, (when, label) in enumerate(events, start=1):
+        color = colors[(n - 1) % len(colors)]
+        ax.axvline(when - t0, color=color, lw=1.5)
+        ax.text(
+            when - t0,
+            -1.4 - 0.9 * ((n - 1) % 2),
+            f" {n}",
+            color=color,
+            fontsize=10,
+            fontweight="bold",
+            va="center",
+        )
+        ax.plot([], [], color=color, lw=2, label=f"{n}. {label} ({when - t0:.3f} с)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.margins(x=0.03)
+    return fig
+
+
+def plot_states(
+    states: Sequence[str], transitions: Sequence[str], done_label: str, note: str, title: str
+) -> None:
+    """Show `states_figure` in the notebook."""
+    show(states_figure(states, transitions, done_label, note, title))
+
+
+def states_figure(
+    states: Sequence[str], transitions: Sequence[str], done_label: str, note: str, title: str
+) -> Figure:
+    """The states of a future: states[0] (pending) on the left, an arrow to each final state.
+
+    `transitions[i]` labels the arrow to `states[i + 1]`; the final states are framed together
+    and the frame is labelled `done_label` (done() is true in each); `note` goes under the
+    frame (what happens on entering any of them: the callbacks run).
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    finals = list(states[1:])
+    fig = new_figure(9, 1.1 * len(finals) + 1.6)
+    ax = fig.subplots()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.12, 1.08)
+    ax.axis("off")
+    box = {"boxstyle": "round,pad=0.5", "facecolor": "white", "linewidth": 1.5}
+    start = (0.13, 0.5)
+    ax.text(
+        *start,
+        states[0],
+        ha="center",
+        va="center",
+        fontsize=11,
+        bbox={**box, "edgecolor": "tab:blue"},
+    )
+    heights = [0.85 - 0.7 * i / max(len(finals) - 1, 1) for i in range(len(finals))]
+    colors = ["tab:green", "tab:red", "tab:gray", "tab:purple"]
+    for i, (name, y) in enumerate(zip(finals, heights)):
+        color = colors[i % len(colors)]
+        ax.text(
+            0.8, y, name, ha="center", va="center", fontsize=11, bbox={**box, "edgecolor": color}
+        )
+        arrow = FancyArrowPatch(
+            (start[0] + 0.1, start[1]),
+            (0.68, y),
+            arrowstyle="-|>",
+            mutation_scale=18,
+            color=color,
+            linewidth=1.5,
+            connectionstyle="arc3,rad=0",
+        )
+        ax.add_patch(arrow)
+        ax.text(
+            0.42,
+            (start[1] + y) / 2 + 0.045,
+            transitions[i],
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color=color,
+            family="monospace",
+        )
+    frame = FancyBboxPatch(
+        (0.62, min(heights) - 0.12),
+        0.36,
+        max(heights) - min(heights) + 0.24,
+        boxstyle="round,pad=0.01",
+        fill=False,
+        linestyle="--",
+        edgecolor="black",
+    )
+    ax.add_patch(frame)
+    ax.text(0.8, max(heights) + 0.15, done_label, ha="center", va="bottom", fontsize=10)
+    ax.text(0.8, min(heights) - 0.16, note, ha="center", va="top", fontsize=9, wrap=True)
+    ax.set_title(title)
+    return fig
+
+
+def plot_task_stream(records: Sequence[dict], title: str, xlabel: str, ylabel: str) -> None:
+    """Show `task_stream_figure` in the notebook."""
+    show(task_stream_figure(records, title, xlabel, ylabel))
+
+
+def task_stream_figure(records: Sequence[dict], title: str, xlabel: str, ylabel: str) -> Figure:
+    """Dask's task stream drawn from its data: a lane per worker thread, a bar per task.
+
+    `records` is `get_task_stream(client).data`: dicts with 'worker', 'key' and 'startstops'
+    (the "compute" periods, in seconds since the epoch); a colour per kind of task (the key's
+    name part, as the dashboard colours them).
+    """
+    from dask.utils import key_split
+    from matplotlib.patches import Patch
+
+    lanes = sorted({(r["worker"], r.get("thread", 0)) for r in records})
+    kinds = sorted({key_split(r["key"]) for r in records})
+    starts = [s["start"] for r in records for s in r["startstops"] if s["action"] == "compute"]
+    t0 = min(starts, default=0.0)
+    fig = new_figure(9, 0.6 + 0.5 * max(len(lanes), 1))
+    ax = fig.add_subplot()
+    colours = {kind: f"C{i}" for i, kind in enumerate(kinds)}
+    for record in records:
+        lane = lanes.index((record["worker"], record.get("thread", 0)))
+        for period in record["startstops"]:
+            if period["action"] == "compute":
+                width = period["stop"] - period["start"]
+                ax.barh(
+                    lane,
+                    width,
+                    left=period["start"] - t0,
+                    height=0.6,
+                    color=colours[key_split(record["key"])],
+                    edgecolor="white",
+                )
+    ax.set_yticks(range(len(lanes)), [f"{i + 1}" for i in range(len(lanes))])
+    ax.set_xlim(left=0)
+    if kinds:
+        handles = [Patch(color=colours[kind], label=kind) for kind in kinds]
+        ax.legend(handles=handles, loc="upper right", fontsize=8)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def plot_break_even(
+    sizes: Sequence[float],
+    speedups: dict[str, Sequence[float]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+) -> None:
+    """Show `break_even_figure` in the notebook."""
+    show(break_even_figure(sizes, speedups, title, xlabel, ylabel))
+
+
+def break_even_figure(
+    sizes: Sequence[float],
+    speedups: dict[str, Sequence[float]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+) -> Figure:
+    """Speed-up over one process as a function of the task size (log x): a line per executor,
+    and the line of 1x (below it, running the tasks one by one in the kernel is faster)."""
+    from matplotlib.ticker import FuncFormatter
+
+    fig = new_figure(7, 3.8)
+    ax = fig.add_subplot()
+    for label, values in speedups.items():
+        ax.plot(sizes, values, marker="o", label=label)
+    ax.axhline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.set_xscale("log")  # plain tick labels ("0,01", "10"), not powers of ten
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",")))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
     return fig

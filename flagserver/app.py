@@ -25,7 +25,8 @@ quoted and cut). Flags are served from memory: a request path never reaches the 
 
 POST and DELETE /owners/{pid} (from 127.0.0.1 only) register and unregister a process that
 uses the server; start_server() does it, and the server stops once they have all exited
-(see flagserver.cli).
+(see flagserver.cli). A process registers only itself: the request must come from a socket of
+process {pid}, so no one can keep the server alive with another process's pid (pid 1, say).
 """
 
 import asyncio
@@ -109,6 +110,8 @@ class Owners(Protocol):
     def add(self, pid: int) -> bool: ...
 
     def remove(self, pid: int) -> None: ...
+
+    def made_by(self, pid: int, client: tuple[str, int]) -> bool: ...  # a socket of pid's?
 
     def __len__(self) -> int: ...
 
@@ -355,6 +358,9 @@ def create_app(owners: Owners | None = None, hang_limit: float = HANG_LIMIT) -> 
             return reason(400, f"a pid is a number, got {quote(text)}")
         if stopping.is_set:
             return reason(503, "the server is stopping")
+        peer = (request.client.host, request.client.port)
+        if request.method != "GET" and not await asyncio.to_thread(owners.made_by, int(text), peer):
+            return reason(403, f"process {int(text)} did not send this: a process registers itself")
         if request.method == "POST" and not owners.add(int(text)):
             return reason(404, f"no process {int(text)}")
         if request.method == "DELETE":

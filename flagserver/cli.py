@@ -238,6 +238,14 @@ class Owners:
         with self.lock:
             self.started.pop(pid, None)
 
+    def made_by(self, pid: int, client: tuple[str, int]) -> bool:
+        """Is `client` (the address and port a request came from) a socket of process `pid`?"""
+        try:
+            sockets = psutil.Process(pid).net_connections(kind="tcp")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):  # gone, or someone else's
+            return False
+        return any(tuple(s.laddr[:2]) == tuple(client) for s in sockets if s.laddr)
+
     def __len__(self) -> int:
         with self.lock:
             return len(self.started)

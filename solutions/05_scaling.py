@@ -4,10 +4,7 @@ Try the exercise first: the check cell under it tells you in one line whether yo
 tests/test_exercises.py proves that each function here passes the same check.
 """
 
-import asyncio
 import math
-
-import httpx
 
 
 def limit_seconds(n: int, concurrency: int, delay: float) -> float:
@@ -15,15 +12,7 @@ def limit_seconds(n: int, concurrency: int, delay: float) -> float:
     return math.ceil(n / concurrency) * delay
 
 
-async def fetch_all(base_url: str, codes: list[str], concurrency: int) -> list[bytes]:
-    """Download every flag, at most `concurrency` at once; return the GIFs in the order of codes."""
-    semaphore = asyncio.Semaphore(concurrency)
-
-    async def get_flag(client: httpx.AsyncClient, cc: str) -> bytes:
-        async with semaphore:
-            response = await client.get(f"{base_url}/{cc}/{cc}.gif")
-        response.raise_for_status()
-        return response.content
-
-    async with httpx.AsyncClient() as client:
-        return await asyncio.gather(*(get_flag(client, cc) for cc in codes))
+def choose_limit(times: dict[int, float], n: int, delay: float, slack: float) -> int | None:
+    """The largest concurrency whose time is within `slack` x its limit; None if none is."""
+    near = [c for c, seconds in times.items() if seconds <= slack * limit_seconds(n, c, delay)]
+    return max(near, default=None)

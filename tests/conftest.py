@@ -20,21 +20,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-WITH_NOTEBOOKS = {"tests/test_notebook_runs.py"}  # re-runs notebooks: never beside them
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs two pytest-xdist workers: all notebooks on one, in order; the rest by file.
 
-    The notebooks share the flag server on the default port and measure speed, so two of them
-    never run at the same time; a test module stays whole on its worker (like --dist loadfile).
+    The notebooks share the flag server on the default port, so two of them never run at the
+    same time; a test module stays whole on its worker (like --dist loadfile). The notebooks'
+    second runs (tests/test_notebook_runs.py, each on a port of its own) go beside them.
     """
     from xdist.scheduler import LoadScopeScheduling
 
     class NotebooksTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "notebooks" if path.endswith(".ipynb") or path in WITH_NOTEBOOKS else path
+            return "notebooks" if path.endswith(".ipynb") else path
 
     return NotebooksTogether(config, log)

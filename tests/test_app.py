@@ -471,6 +471,9 @@ class FakeOwners:
     def remove(self, pid: int) -> None:
         self.pids.discard(pid)
 
+    def made_by(self, pid: int, client: tuple[str, int]) -> bool:
+        return pid != 1  # pid 1 did not send the request
+
     def __len__(self) -> int:
         return len(self.pids)
 
@@ -488,3 +491,10 @@ def test_owners_register_from_loopback_only():
     assert call(app, "/owners/123", method="PUT")[0] == 405
     assert json.loads(call(app, "/owners/123", method="DELETE")[2])["owners"] == 0
     assert call(create_app(), "/owners/123", method="POST")[0] == 404
+
+
+def test_a_process_registers_only_itself():
+    owners = FakeOwners()
+    status, _, body = call(create_app(owners=owners), "/owners/1", method="POST")
+    assert (status, body) == (403, b"process 1 did not send this: a process registers itself\n")
+    assert not owners.pids

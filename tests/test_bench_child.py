@@ -12,6 +12,13 @@ def test_run_here_reports_time_bytes_and_memory(flag_server):
     assert result["bytes"] > 10 * 100  # ten GIFs of a few hundred bytes or more
     assert result["wall_s"] > 0 and result["cpu_s"] > 0
     assert 5 < result["peak_rss_mib"] < 1000
+    assert result["ctx_switches"] > 0  # waiting for ten answers puts the process to sleep
+
+
+def test_threads_switch_more_than_one_event_loop(flag_server):
+    threads = run_here("threads", flag_server.url_for(delay=0.05), 40, 40)["ctx_switches"]
+    loop = run_here("aiohttp", flag_server.url_for(delay=0.05), 40, 40)["ctx_switches"]
+    assert threads > 2 * loop  # 40 threads each sleep on a socket and wake; one loop waits once
 
 
 def test_the_child_prints_one_line_of_json(flag_server):
@@ -23,6 +30,7 @@ def test_the_child_prints_one_line_of_json(flag_server):
         "bytes",
         "peak_rss_mib",
         "peak_vm_mib",
+        "ctx_switches",
     }
 
 

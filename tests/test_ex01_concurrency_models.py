@@ -31,7 +31,7 @@ def spin_without_carriage_return(msg: str, done: Event) -> None:
 def test_frames_not_drawn_over_each_other_are_caught():
     passed, line = verify("spin_elapsed", spin_without_carriage_return, None)
     assert not passed
-    assert "start every frame with \\r" in line
+    assert "начинайте каждый кадр с \\r" in line
 
 
 def test_a_thread_pool_for_cpu_work_is_caught_with_the_reason():
@@ -41,7 +41,7 @@ def test_a_thread_pool_for_cpu_work_is_caught_with_the_reason():
 
     passed, line = verify("parallel_map", threads, None)
     assert not passed
-    assert "fn ran inside this very process" in line and "GIL" in line
+    assert "fn работала в этом же процессе" in line and "GIL" in line
 
 
 def test_a_supervisor_without_a_spinner_is_caught():
@@ -51,7 +51,7 @@ def test_a_supervisor_without_a_spinner_is_caught():
 
     passed, line = verify("clean_supervisor", no_spinner, None)
     assert not passed
-    assert "the spinner drew no frames" in line
+    assert "спиннер не нарисовал ни кадра" in line
 
 
 def check_threads() -> list[threading.Thread]:
@@ -79,8 +79,8 @@ def test_a_spinner_without_break_is_stopped_and_prints_nothing_later(capsys):
     passed, line = verify("spin_elapsed", spin_without_break, None)
     assert time.perf_counter() - start < SPIN_SECONDS + STOP_WITHIN + 5
     assert not passed
-    assert "still spinning 2 s after done.set()" in line and "break" in line
-    assert "restart the kernel" not in line  # the check stopped it at its next print
+    assert "всё ещё крутится через 2 с после done.set()" in line and "break" in line
+    assert "перезапустите ядро" not in line  # the check stopped it at its next print
     assert "\r" not in capsys.readouterr().out  # its frames never reached the notebook
     assert_quiet_afterwards(capsys)
 
@@ -110,7 +110,7 @@ def test_awaiting_a_spinner_that_was_never_cancelled_is_caught_in_time(capsys):
     passed, line = verify("clean_supervisor", never_cancels, None)
     assert time.perf_counter() - start < SUPERVISOR_DEADLINE + 5
     assert not passed
-    assert "your spinner was still running after 4 s" in line and "did you cancel it?" in line
+    assert "ваш спиннер всё ещё работал через 4 с" in line and "а вы его отменили?" in line
     assert_quiet_afterwards(capsys)
 
 
@@ -126,7 +126,7 @@ def test_a_spinner_that_swallows_cancel_is_caught_and_stopped(capsys):
     passed, line = verify("clean_supervisor", ignored, None)
     assert time.perf_counter() - start < SUPERVISOR_DEADLINE + 5
     assert not passed
-    assert "although it was cancelled" in line and "must not swallow CancelledError" in line
+    assert "хотя его отменили" in line and "не должна глотать CancelledError" in line
     assert_quiet_afterwards(capsys)
 
 
@@ -140,7 +140,7 @@ def test_cancel_and_a_turn_of_the_loop_instead_of_await_is_caught():
 
     passed, line = verify("clean_supervisor", sleeps_instead, None)
     assert not passed
-    assert "never waited for it" in line and "`await spinner` after cancel()" in line
+    assert "его не дождалась" in line and "после cancel() напишите `await spinner`" in line
 
 
 def test_other_ways_of_waiting_for_the_cancelled_spinner_pass():
@@ -169,7 +169,7 @@ def spawned_workers(fn, items):
 def test_a_pool_of_one_process_is_caught():
     passed, line = verify("parallel_map", one_worker, None)
     assert not passed
-    assert "ran in the same worker process" in line and "leave out max_workers" in line
+    assert "прошли в одном рабочем процессе" in line and "не задавайте max_workers" in line
 
 
 def test_the_function_parallel_map_gets_works_with_spawned_workers():

@@ -19,5 +19,5 @@ def test_an_unbounded_pool_is_caught_by_its_timing(flag_server):
         with futures.ThreadPoolExecutor(max_workers=len(codes)) as pool:
             return list(pool.map(lambda cc: httpx.get(f"{base_url}/{cc}/{cc}.gif") and cc, codes))
 
-    assert "one after another" in verify("download_bounded", sequential, flag_server)[1]
-    assert "more than 2" in verify("download_bounded", unbounded, flag_server)[1]
+    assert "сколько 4 запроса подряд" in verify("download_bounded", sequential, flag_server)[1]
+    assert "одновременно шло больше 2" in verify("download_bounded", unbounded, flag_server)[1]

@@ -68,7 +68,7 @@ def test_a_pause_after_the_last_try_is_caught(flag_server):
     passes_last = retrying(lambda n, backoff: backoff * 2**n, after_last=True)
     passed, line = verify("get_flag_retrying", passes_last, flag_server)
     assert not passed
-    assert "after the last (4th) try it still paused 0.8 s" in line
+    assert "after the last (4th) try it still paused 0.8" in line
 
 
 def test_retrying_a_5xx_forever_is_given_up_on_and_stopped(flag_server):
@@ -82,6 +82,6 @@ def test_retrying_a_5xx_forever_is_given_up_on_and_stopped(flag_server):
     passed, line = verify("get_flag_retrying", forever, flag_server)
     assert time.perf_counter() - start < RETRY_LIMIT + 5
     assert not passed
-    assert "was still running after 5 s: does it retry a 5xx forever?" in line
+    assert "всё ещё работала через 5 с: does it retry a 5xx forever?" in line
     time.sleep(0.5)
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("check ")]

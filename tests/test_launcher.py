@@ -1,5 +1,6 @@
 """start_server(): the one-line way notebooks and tests start the flag server."""
 
+import http.client
 import os
 import signal
 import socket
@@ -196,6 +197,26 @@ def test_a_reused_server_serves_until_its_last_user_is_gone():
             if owner is not None and owner.poll() is None:
                 owner.kill()
                 owner.wait()
+
+
+def test_a_process_cannot_register_another_process_to_keep_the_server_alive():
+    port = free_port()
+    owner = start_server(port=port, quiet=True)
+    try:
+        for method, pid in (("POST", 1), ("DELETE", os.getppid()), ("POST", os.getpid())):
+            connection = http.client.HTTPConnection(HOST, port, timeout=5)
+            connection.request(method, f"/owners/{pid}")
+            response = connection.getresponse()
+            status, body = response.status, response.read()
+            connection.close()
+            if pid == os.getpid():  # a process may register itself
+                assert status == 200 and b'"owners"' in body
+            else:
+                assert status == 403, (method, pid, body)
+                assert b"a process registers itself" in body
+    finally:
+        owner.stop()
+    assert wait_until_stopped(HOST, port, timeout=5)  # only its registered users kept it
 
 
 def test_stop_leaves_the_server_running_for_another_registered_process():

@@ -3,9 +3,12 @@
 from course.bench.measure import Point
 from course.plots import (
     bars_figure,
+    break_even_figure,
+    events_figure,
     requests_figure,
     scaling_figure,
     speedup_figure,
+    task_stream_figure,
     timeline_figure,
 )
 from course.sidebyside import RunResult
@@ -56,3 +59,66 @@ def test_bars_figure_writes_each_value_on_its_bar():
     ax = bars_figure(["a", "b"], [3.14, 250.0], "Столбцы", "МиБ").axes[0]
     assert [text.get_text() for text in ax.texts] == ["3.1", "250"]
     assert ax.get_ylabel() == "МиБ"
+
+
+def test_scaling_figure_per_limit_draws_ratios_and_the_limit_at_one():
+    points = [Point("httpx", "flagserver", 100, c, 0.05, wall_s=0.06 * c) for c in (10, 20, 50)]
+    fig = scaling_figure(points, "concurrency", "Обвал", "C", "время / предел", "предел", True)
+    ax = fig.axes[0]
+    ratio, limit = ax.get_lines()
+    assert [round(y, 2) for y in ratio.get_ydata()] == [1.2, 4.8, 30.0]  # 0.6/0.5, 1.2/0.25...
+    assert list(limit.get_ydata()) == [1.0, 1.0, 1.0]
+    assert ax.get_yscale() == "linear" and ax.get_title() == "Обвал"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["10", "20", "50"]
+
+
+def test_bars_figure_draws_the_reference_line_with_its_label():
+    ax = bars_figure(["a", "b"], [1.5, 9.0], "Столбцы", "раз", 1.0, "предел").axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["предел"]
+    assert list(ax.get_lines()[0].get_ydata()) == [1.0, 1.0]
+
+
+def test_events_figure_has_a_bar_per_request_and_a_numbered_line_per_event():
+    requests = [
+        Request("http://h/flags/cn/cn.gif", 10.1, 10.6, "200"),
+        Request("http://h/flags/br/br.gif", 10.2, 10.9, "CancelledError"),
+    ]
+    events = [(10.8, "SIGINT"), (10.9, "отмена"), (11.0, "выход")]
+    fig = events_figure(requests, events, 10.0, "Ctrl-C", "секунды", "запросы")
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2
+    assert [p.get_facecolor()[:3] for p in ax.patches][0] != ax.patches[1].get_facecolor()[:3]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["1. SIGINT (0.800 с)", "2. отмена (0.900 с)", "3. выход (1.000 с)"]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Ctrl-C", "секунды", "запросы")
+
+
+HASH = "c40cb3d6b79d8febc2ad7c2d013acae7"  # a task key is the function's name and a hash
+
+
+def test_task_stream_figure_has_a_bar_per_task_on_its_worker_from_time_zero():
+    def record(worker: str, key: str, start: float, stop: float) -> dict:
+        compute = {"action": "compute", "start": start, "stop": stop}
+        return {"worker": worker, "key": key, "startstops": [compute]}
+
+    records = [
+        record("w1", f"is_prime-{HASH}", 100.0, 100.5),
+        record("w2", f"sum-{HASH}", 100.2, 101),
+    ]
+    ax = task_stream_figure(records, "Поток задач", "секунды", "рабочий").axes[0]
+    assert [(round(p.get_x(), 2), round(p.get_y() + 0.3, 2)) for p in ax.patches] == [
+        (0.0, 0.0),
+        (0.2, 1.0),
+    ]
+    assert ax.get_xlim()[0] == 0  # no empty negative time
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["is_prime", "sum"]
+
+
+def test_break_even_figure_draws_a_line_per_executor_and_the_1x_line_with_plain_ticks():
+    fig = break_even_figure([0.01, 1.0, 100.0], {"пул": [0.1, 1.5, 2.0]}, "Т", "мс", "раз")
+    ax = fig.axes[0]
+    speedup, one = ax.get_lines()
+    assert list(speedup.get_ydata()) == [0.1, 1.5, 2.0] and list(one.get_ydata()) == [1.0, 1.0]
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "0,01" in ticks and "100" in ticks and not any("^" in t for t in ticks)

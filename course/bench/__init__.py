@@ -5,12 +5,13 @@ child.py      one measurement in a child process of its own: one line of JSON ba
 measure.py    Point, measure(), the limit ceil(N/C)·D, the matrix of points
 nginx.py      the reference server: nginx serving the same files
 report.py     CSV, Markdown tables and PNG plots under build/bench/
+profile.py    time_share(): where a variant's time goes (cProfile in a child)
 latency.py    python -m course.bench.latency: flags_asyncio.py's time against pure latency
 __main__.py   make bench
 """
 
 from course.bench.measure import Point, describe, find, limit_seconds, measure
-from course.bench.profile import time_share
+from course.bench.profile import time_share, time_share_and_calls
 from course.bench.variants import VARIANTS, library_versions, make_async_client
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "make_async_client",
     "measure",
     "time_share",
+    "time_share_and_calls",
 ]

@@ -1,9 +1,10 @@
 """The child process of every measurement: python -m course.bench.child VARIANT URL N C.
 
 It runs one variant (course.bench.variants) in a fresh process and prints one line of JSON:
-wall and CPU seconds, bytes received, peak memory. A process of its own means the peak memory
-belongs to that variant alone, and one variant's leftovers (threads, sockets, an event loop)
-never slow the next one. `course.bench.measure.measure` starts it and reads the line.
+wall and CPU seconds, bytes received, peak memory, context switches. A process of its own
+means the peak memory belongs to that variant alone, and one variant's leftovers (threads,
+sockets, an event loop) never slow the next one. `course.bench.measure.measure` starts it
+and reads the line.
 """
 
 import importlib
@@ -48,22 +49,43 @@ def peak_vm_mib() -> float | None:
     return proc_status_mib("VmPeak:")
 
 
+def context_switches() -> int:
+    """How many times the OS has taken the CPU from this process's threads so far:
+    voluntary (a thread waits: a socket, a lock) + involuntary (its time slice ran out).
+
+    getrusage counts every thread, the finished ones too; psutil's num_ctx_switches reads
+    /proc/self/status on Linux, which is the main thread's alone. Windows has no getrusage.
+    """
+    try:
+        import resource
+    except ImportError:
+        import psutil
+
+        switches = psutil.Process().num_ctx_switches()
+        return switches.voluntary + switches.involuntary
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_nvcsw + usage.ru_nivcsw
+
+
 def run_here(variant: str, base_url: str, n: int, concurrency: int) -> dict[str, float | None]:
-    """Run one variant in this process: wall time, bytes received, peak memory."""
+    """Run one variant in this process: wall time, bytes received, peak memory, switches."""
     urls = flag_urls(base_url, n)
     downloader = DOWNLOADERS[variant]
     for module in LIBRARIES[variant]:
         importlib.import_module(module)
+    switches0 = context_switches()
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     received = downloader(urls, concurrency)
     wall = time.perf_counter() - t0
+    switches = context_switches() - switches0
     return {
         "wall_s": wall,
         "cpu_s": time.process_time() - cpu0,
         "bytes": received,
         "peak_rss_mib": peak_rss_mib(),
         "peak_vm_mib": peak_vm_mib(),
+        "ctx_switches": switches,
     }
 
 

@@ -31,6 +31,7 @@ COLUMNS = [
     "peak_vm_mib",
     "cpu_ms_per_req",
     "server_cpu_ms_per_req",
+    "ctx_switches",
     "error",
 ]
 
@@ -54,6 +55,7 @@ class Point:
     peak_vm_mib: float | None = None
     cpu_s: float | None = None
     server_cpu_s: float | None = None
+    ctx_switches: int | None = None  # voluntary + involuntary, of the client's process
     error: str = ""
 
     @property
@@ -73,6 +75,11 @@ class Point:
     def cpu_ms_per_req(self) -> float | None:
         """The client's CPU time per request: what a busy machine's noise changes least."""
         return 1000 * self.cpu_s / self.n if self.cpu_s is not None else None
+
+    @property
+    def switches_per_req(self) -> float | None:
+        """Context switches of the client's process per request (threads wait, then wake)."""
+        return self.ctx_switches / self.n if self.ctx_switches is not None else None
 
     @property
     def server_cpu_ms_per_req(self) -> float | None:
@@ -137,6 +144,7 @@ def measure(
     result = json.loads(done.stdout.strip().splitlines()[-1])
     point.wall_s, point.peak_rss_mib = result["wall_s"], result["peak_rss_mib"]
     point.peak_vm_mib, point.cpu_s = result["peak_vm_mib"], result["cpu_s"]
+    point.ctx_switches = result.get("ctx_switches")
     if server_cpu0 is not None:
         point.server_cpu_s = tree_cpu_seconds(server_pid) - server_cpu0
     return point

@@ -2,9 +2,12 @@
 
     >>> from course import check
     >>> check("flag_sizes", flag_sizes, server)      # server = start_server()
-    ❌ flag_sizes: returned {}, expected a size for each of ['cn', 'br', 'fr']
+    ✗ flag_sizes: вернула {}, а нужен размер для каждого из ['cn', 'br', 'fr']
     >>> check("flag_sizes", flag_sizes, server)      # after the fix
-    ✅ flag_sizes: works: the sizes of cn, br, fr, jp, de match the server's GIFs
+    ✓ flag_sizes: работает: размеры cn, br, fr, jp, de совпадают с GIF сервера
+
+The lines are in Russian, like the notebooks, and start with ✓ or ✗: signs every font has
+(the emoji ✅/❌ are empty boxes where no emoji font is installed).
 
 Each exercise is a function registered with `@exercise("NN_notebook")` in the module of its
 notebook (`course/exercises/exNN_notebook.py`): it tries the student's function (the
@@ -40,7 +43,8 @@ from flagserver import FlagServer
 
 TIMEOUT = 10.0  # seconds for each request the checks send themselves
 DEADLINE = 10.0  # seconds an answer may run before the check gives up on it
-WAITS = "does it wait without a timeout, or loop forever?"  # a hint for call_within
+PASSED, FAILED = "✓", "✗"  # the first character of every line check prints
+WAITS = "не ждёт ли она без тайм-аута и нет ли бесконечного цикла?"  # a hint for call_within
 
 
 Check = Callable[[Callable[..., Any], FlagServer], str]
@@ -73,19 +77,25 @@ def exercise(notebook: str) -> Callable[[Check], Check]:
 def verify(name: str, candidate: Callable[..., Any], server: FlagServer) -> tuple[bool, str]:
     """Run the check of exercise `name` on candidate: (passed?, the one line to show)."""
     if name not in EXERCISES:
-        return False, f"❌ {name}: no such exercise (known: {', '.join(sorted(EXERCISES))})"
+        return (
+            False,
+            f"{FAILED} {name}: такого упражнения нет (есть: {', '.join(sorted(EXERCISES))})",
+        )
     try:
         proof = EXERCISES[name].run(candidate, server)
     except NotYet as reason:
-        return False, f"❌ {name}: {reason}"
+        return False, f"{FAILED} {name}: {reason}"
     except Exception as error:  # the student's code failed: say how, in one line
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return False, f"❌ {name}: your function raised {type(error).__name__}: {first_line}"
-    return True, f"✅ {name}: {proof}"
+        return (
+            False,
+            f"{FAILED} {name}: ваша функция выбросила {type(error).__name__}: {first_line}",
+        )
+    return True, f"{PASSED} {name}: {proof}"
 
 
 def check(name: str, candidate: Callable[..., Any], server: FlagServer | None) -> None:
-    """Print one line: ✅ and what works, or ❌ and the reason it does not work yet."""
+    """Print one line: ✓ and what works, or ✗ and the reason it does not work yet."""
     print(verify(name, candidate, server)[1])
 
 
@@ -223,7 +233,10 @@ def still_running(thread: threading.Thread) -> str:
     """'' when the thread has ended; else the words that say how to recover, for a NotYet."""
     if stop_thread(thread):
         return ""
-    return "; it still runs in the background (its output is hidden): restart the kernel to stop it"
+    return (
+        "; она всё ещё работает в фоне (её вывод скрыт): "
+        "перезапустите ядро Jupyter, чтобы её остановить"
+    )
 
 
 class Outcome:
@@ -269,7 +282,7 @@ def call_within(
         answered = outcome.answered.wait(limit)
     if not answered:
         raise NotYet(
-            f"{candidate.__name__}(...) was still running after {limit:g} s"
+            f"{candidate.__name__}(...) всё ещё работала через {limit:g} с"
             f"{': ' + hint if hint else ''}{still_running(thread)}"
         )
     return outcome.get()
@@ -285,7 +298,7 @@ async def within(awaitable: Any, seconds: float, what: str) -> Any:
             return await awaitable
     except TimeoutError:
         if deadline.expired():
-            raise Late(f"{what} was still running after {seconds:g} s: cancelled") from None
+            raise Late(f"{what} всё ещё работала через {seconds:g} с: отменена") from None
         raise
 
 
@@ -310,7 +323,7 @@ def run_async(
     `output` (by default: to the notebook, while the check runs), never into a later cell.
     """
     if not inspect.iscoroutinefunction(candidate):
-        raise NotYet(f"{candidate.__name__} is a plain function: write it as `async def`")
+        raise NotYet(f"{candidate.__name__} — обычная функция: напишите её как `async def`")
     what = f"{candidate.__name__}(...)"
     sink = output if output is not None else Sink(capture=False)
     outcome = Outcome()
@@ -349,9 +362,9 @@ def run_async(
             outcome.finished.wait(CLEANUP + STUCK_GRACE)
     if not answered:
         raise NotYet(
-            f"{what} was still running after {deadline + STUCK_GRACE:g} s, although it was "
-            f"cancelled after {deadline:g} s: does it block the loop with time.sleep, or "
-            f"swallow CancelledError?{still_running(thread)}"
+            f"{what} всё ещё работала через {deadline + STUCK_GRACE:g} с, хотя её отменили "
+            f"через {deadline:g} с: не блокирует ли она цикл событий вызовом time.sleep и не "
+            f"глотает ли CancelledError?{still_running(thread)}"
         )
     stop_thread(thread)  # the loop has closed: the thread ends at once
     return outcome.get()
@@ -367,15 +380,15 @@ def timed(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, flo
 def check_sizes(sizes: Any, codes: list[str]) -> None:
     """Raise NotYet unless `sizes` is {code: bytes in its GIF} for exactly these codes."""
     if not isinstance(sizes, dict):
-        raise NotYet(f"returned {type(sizes).__name__}, expected a dict {{code: size}}")
+        raise NotYet(f"вернула {type(sizes).__name__}, а нужен словарь {{код: размер}}")
     if sorted(sizes) != sorted(codes):
-        raise NotYet(f"returned {sizes!r}, expected a size for each of {codes}")
+        raise NotYet(f"вернула {sizes!r}, а нужен размер для каждого из {codes}")
     gifs = flag_gifs()
     for cc in codes:
         if sizes[cc] != len(gifs[cc]):
             raise NotYet(
-                f"size of {cc!r} is {sizes[cc]!r}, but its GIF has {len(gifs[cc])} bytes "
-                "(count bytes: len(response.content))"
+                f"размер {cc!r} = {sizes[cc]!r}, а в его GIF {len(gifs[cc])} байт "
+                "(считайте байты: len(response.content))"
             )
 
 
@@ -398,15 +411,15 @@ def rounds_of_requests(seconds: float) -> str:
 def check_rounds(codes: Any, seconds: float, limit: str, pool: str) -> None:
     """Raise NotYet unless all ROUNDS_CODES came back in 2 rounds of requests, `limit` at once."""
     if not isinstance(codes, list | tuple) or sorted(codes) != sorted(ROUNDS_CODES):
-        raise NotYet(f"returned {codes!r}, expected the codes {ROUNDS_CODES} in any order")
+        raise NotYet(f"вернула {codes!r}, а нужны коды {ROUNDS_CODES} в любом порядке")
     rounds = rounds_of_requests(seconds)
     if rounds == "fast":
         raise NotYet(
-            f"4 flags with {limit}=2 came back in fewer than 2 rounds of requests: more than 2 "
-            f"were in flight at once ({pool})"
+            f"4 флага при {limit}=2 пришли быстрее, чем за 2 волны запросов: одновременно "
+            f"шло больше 2 ({pool})"
         )
     if rounds == "slow":
         raise NotYet(
-            f"4 flags with {limit}=2 took as long as 4 requests one after another: "
-            "let 2 of them wait at the same time"
+            f"4 флага при {limit}=2 заняли столько же, сколько 4 запроса подряд: "
+            "пусть 2 из них ждут одновременно"
         )

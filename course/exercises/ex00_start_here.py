@@ -26,7 +26,7 @@ def flag_sizes(candidate: Callable[..., Any], server: FlagServer) -> str:
     """flag_sizes(base_url, codes) -> {code: size of its GIF in bytes}."""
     for codes in (["cn", "br", "fr"], ["jp", "de"]):
         check_sizes(call_within(DEADLINE, candidate, server.url, list(codes), hint=WAITS), codes)
-    return "works: the sizes of cn, br, fr, jp, de match the server's GIFs"
+    return "работает: размеры cn, br, fr, jp, de совпадают с GIF сервера"
 
 
 @exercise(NOTEBOOK)
@@ -47,14 +47,14 @@ def scenario_url(candidate: Callable[..., Any], server: FlagServer) -> str:
         call = f"scenario_url(root{''.join(f', {k}={v}' for k, v in kwargs.items())})"
         url = call_within(DEADLINE, candidate, root, hint=WAITS, **kwargs)
         if not isinstance(url, str) or not url.startswith(root):
-            raise NotYet(f"{call} returned {url!r}, expected a URL that starts with root")
+            raise NotYet(f"{call} вернула {url!r}, а нужен URL, который начинается с root")
         shown = "root + " + repr(url.removeprefix(root))
         got, seconds = timed_get(f"{url}/{cc}/{cc}.gif")
         if got != status:
-            raise NotYet(f"{call} gave {shown}: {cc}.gif answered {got}, expected {status}")
+            raise NotYet(f"{call} дала {shown}: {cc}.gif ответил {got}, а должен {status}")
         if seconds < least:
-            raise NotYet(f"{call} gave {shown}: the answer came without the {least:g} s delay")
-    return "works: plain, delay, errors and both give the server's scenarios"
+            raise NotYet(f"{call} дала {shown}: ответ пришёл без задержки {least:g} с")
+    return "работает: без сценария, delay, errors и оба вместе дают сценарии сервера"
 
 
 @exercise(NOTEBOOK)
@@ -72,15 +72,15 @@ def split_ok_failed(candidate: Callable[..., Any], server: FlagServer) -> str:
         except httpx.HTTPStatusError as error:
             code = error.request.url.path.rsplit("/", 1)[-1].removesuffix(".gif")
             raise NotYet(
-                f"the {error.response.status_code} for {code!r} stopped the loop "
-                "(HTTPStatusError): put that code in `failed` and go on"
+                f"ответ {error.response.status_code} для {code!r} остановил цикл "
+                "(HTTPStatusError): положите этот код в `failed` и идите дальше"
             ) from None
         if not (isinstance(result, tuple | list) and len(result) == 2):
-            raise NotYet(f"returned {result!r}, expected a pair (ok, failed)")
+            raise NotYet(f"вернула {result!r}, а нужна пара (ok, failed)")
         ok, failed = (list(part) for part in result)
         if (ok, failed) != expected:
             raise NotYet(
-                f"under /errors/{rate:g}: failed={failed}, expected {expected[1]} "
-                "(both lists in the order of codes)"
+                f"при /errors/{rate:g}: failed={failed}, а должно быть {expected[1]} "
+                "(оба списка — в порядке кодов)"
             )
-    return "works: every code is either downloaded or reported, and the loop goes on"
+    return "работает: каждый код либо скачан, либо назван в failed, и цикл идёт дальше"

@@ -64,38 +64,40 @@ def spin_elapsed(candidate: Callable[..., Any], server: FlagServer | None) -> st
         stuck = spinner.is_alive()
     if stuck:  # without `break` it spins flat out: the closed sink stops it at its next print
         raise NotYet(
-            f"still spinning {STOP_WITHIN:g} s after done.set(): "
-            f"pause with done.wait(0.1) and break when it returns True{still_running(spinner)}"
+            f"спиннер всё ещё крутится через {STOP_WITHIN:g} с после done.set(): ждите "
+            f"done.wait(0.1) и выходите из цикла (break), когда он вернёт True"
+            f"{still_running(spinner)}"
         )
     outcome.get()
     printed = output.getvalue()
     frames = spinner_frames(printed)
     if not printed.startswith("\r"):
         raise NotYet(
-            "start every frame with \\r (carriage return), so it is drawn over the last one"
+            "начинайте каждый кадр с \\r (возврат каретки), чтобы он рисовался поверх прошлого"
         )
     if len(frames) < 3:
         raise NotYet(
-            f"drew {len(frames)} frame(s) in {SPIN_SECONDS:g} s: draw one about every 0.1 s"
+            f"кадров за {SPIN_SECONDS:g} с: {len(frames)}, а нужно рисовать кадр примерно "
+            "каждые 0,1 с"
         )
     seconds = [re.findall(r"(\d+(?:\.\d+)?) ?s\b", frame) for frame in frames]
     if not all(seconds):
         raise NotYet(
-            "the frames show no elapsed time: end each frame with the seconds since spin "
-            "began, like '| thinking! 0.3s'"
+            "в кадрах нет секунд: допишите в конец каждого кадра секунды с начала работы "
+            "spin, например '| thinking! 0.3s'"
         )
     shown = [float(found[-1]) for found in seconds]
     if shown != sorted(shown) or shown[-1] - shown[0] < SPIN_SECONDS / 2:
         raise NotYet(
-            f"in {SPIN_SECONDS:g} s of spinning the frames went {shown[0]:g}s ... {shown[-1]:g}s: "
-            "show time.perf_counter() - start, with start taken once, when spin begins"
+            f"за {SPIN_SECONDS:g} с работы кадры показали {shown[0]:g}s ... {shown[-1]:g}s: "
+            "показывайте time.perf_counter() - start, где start запомнен один раз, до цикла"
         )
     if render_line(printed).strip():
         raise NotYet(
-            f"after the spinner stopped the line still shows {render_line(printed).strip()!r}: "
-            "erase it with as many blanks as the last (longest) frame"
+            f"спиннер остановился, а в строке осталось {render_line(printed).strip()!r}: "
+            "сотрите её пробелами по длине последнего (самого длинного) кадра"
         )
-    return "works: the frames count the seconds in place, and the line is clean at the end"
+    return "работает: кадры считают секунды на одном месте, а в конце строка чистая"
 
 
 SUPERVISOR_DEADLINE = 4.0  # seconds clean_supervisor may take (slow() takes 1 s)
@@ -138,7 +140,7 @@ class Supervised:
 def clean_supervisor(candidate: Callable[..., Any], server: FlagServer | None) -> str:
     """async clean_supervisor() -> 42, with the spinner task stopped and its line erased."""
     if not inspect.iscoroutinefunction(candidate):
-        raise NotYet(f"{candidate.__name__} is a plain function: write it as `async def`")
+        raise NotYet(f"{candidate.__name__} — обычная функция: напишите её как `async def`")
 
     async def watch() -> Supervised:
         """Run the answer; note each task it created, as it was the moment the answer returned:
@@ -176,56 +178,58 @@ def clean_supervisor(candidate: Callable[..., Any], server: FlagServer | None) -
     running = [task for task in supervised.tasks if not task.done]
     if len(spinner_frames(printed)) < 2:
         raise NotYet(
-            "the spinner drew no frames while slow() ran: start it with asyncio.create_task "
-            "before `await slow()`, and never block the loop (time.sleep freezes it)"
+            "спиннер не нарисовал ни кадра, пока работала slow(): запустите его "
+            "asyncio.create_task до `await slow()` и не блокируйте цикл событий (time.sleep "
+            "его замораживает)"
         )
     if supervised.late and any(not task.cancelling for task in running):
         raise NotYet(
-            f"your spinner was still running after {SUPERVISOR_DEADLINE:g} s, and "
-            "clean_supervisor waited for it: did you cancel it? spinner.cancel(), then "
-            "`await spinner`"
+            f"ваш спиннер всё ещё работал через {SUPERVISOR_DEADLINE:g} с, и clean_supervisor "
+            "ждала его: а вы его отменили? Сначала spinner.cancel(), потом `await spinner`"
         )
     if supervised.late and running:
         raise NotYet(
-            f"the spinner was still running {SUPERVISOR_DEADLINE:g} s later although it was "
-            "cancelled: spin must not swallow CancelledError: erase the line in `finally` and "
-            "let the cancellation propagate"
+            f"спиннер всё ещё работал через {SUPERVISOR_DEADLINE:g} с, хотя его отменили: spin "
+            "не должна глотать CancelledError: стирайте строку в `finally`, а отмену "
+            "пропускайте дальше"
         )
     if supervised.late:
         raise NotYet(
-            f"clean_supervisor was still running after {SUPERVISOR_DEADLINE:g} s, although "
-            "slow() takes 1 s: return its answer once the spinner has stopped"
+            f"clean_supervisor всё ещё работала через {SUPERVISOR_DEADLINE:g} с, хотя slow() "
+            "идёт 1 с: верните её ответ, как только спиннер остановится"
         )
     if supervised.escaped:
         raise NotYet(
-            "CancelledError escaped from clean_supervisor: `await spinner` raises the "
-            "cancellation you asked for; catch it there (except asyncio.CancelledError), as "
-            "supervisor does in spinner_asyncio.py"
+            "CancelledError вылетела из clean_supervisor: `await spinner` выбрасывает ту "
+            "отмену, которую вы заказали; поймайте её там (except asyncio.CancelledError), как "
+            "это делает supervisor в spinner_asyncio.py"
         )
     if supervised.result != 42:
-        raise NotYet(f"returned {supervised.result!r}, expected the answer of slow(): 42")
+        raise NotYet(f"вернула {supervised.result!r}, а нужен ответ slow(): 42")
     if any(not task.cancelling for task in running):
         raise NotYet(
-            "the spinner task still runs after clean_supervisor returned: stop it with "
-            "spinner.cancel()"
+            "задача спиннера всё ещё работает, когда clean_supervisor уже вернула ответ: "
+            "остановите её вызовом spinner.cancel()"
         )
     if running:
         raise NotYet(
-            "spinner.cancel() only asks the task to stop, and clean_supervisor returned before "
-            "it did: `await spinner` after cancel(), then return"
+            "spinner.cancel() только просит задачу остановиться, а clean_supervisor вернула "
+            "ответ раньше, чем та остановилась: после cancel() напишите `await spinner`, "
+            "потом return"
         )
     if any(task.cancelling and not task.waited for task in supervised.tasks):
         raise NotYet(
-            "the spinner stopped in time only by luck: clean_supervisor never waited for it "
-            "(asyncio.sleep(0) gives it one turn of the loop, and a spinner that needs two "
-            "would still run): `await spinner` after cancel(), then return"
+            "спиннер остановился вовремя случайно: clean_supervisor его не дождалась "
+            "(asyncio.sleep(0) даёт ему один оборот цикла событий, а спиннер, которому нужно "
+            "два, ещё работал бы): после cancel() напишите `await spinner`, потом return"
         )
     if render_line(printed).strip():
         raise NotYet(
-            f"clean_supervisor returned while the line still shows "
-            f"{render_line(printed).strip()!r}: the spinner must erase it before you return"
+            f"clean_supervisor вернула ответ, а в строке ещё видно "
+            f"{render_line(printed).strip()!r}: спиннер должен стереть её до того, как вы "
+            "вернёте ответ"
         )
-    return "works: the answer is 42, the spinner has stopped and its line is erased"
+    return "работает: ответ 42, спиннер остановлен, и его строка стёрта"
 
 
 PARALLEL_ITEMS = [1_000_003, 1_000_000, 2_147_483_647, 999_983, 12, 7, 1, 1_000_033]
@@ -268,30 +272,30 @@ def parallel_map(candidate: Callable[..., Any], server: FlagServer | None) -> st
             candidate,
             prime_and_pid,
             list(PARALLEL_ITEMS),
-            hint="does it wait for a result that never comes?",
+            hint="не ждёт ли она результата, который никогда не придёт?",
         )
     )
     expected = [is_prime(n) for n in PARALLEL_ITEMS]
     got = [result[0] if isinstance(result, tuple) else result for result in results]
     if got != expected:
         raise NotYet(
-            f"fn(item) for {len(PARALLEL_ITEMS)} items gave {got}, expected {expected} "
-            "(one result per item, in the order of items)"
+            f"fn(item) для {len(PARALLEL_ITEMS)} элементов дала {got}, а нужно {expected} "
+            "(по результату на элемент, в порядке items)"
         )
     pids = {result[1] for result in results if isinstance(result, tuple)}
     if os.getpid() in pids:
         raise NotYet(
-            "the results are right, but fn ran inside this very process, whose threads take turns "
-            "holding its one GIL: pure-Python computing gets no faster; use a pool of processes"
+            "результаты верные, но fn работала в этом же процессе, где потоки по очереди "
+            "держат один GIL: счёт на чистом Python так не ускорить; возьмите пул процессов"
         )
     cores = min(2, os.cpu_count() or 1)
     if len(pids) < cores:
         raise NotYet(
-            f"every one of the {len(PARALLEL_ITEMS)} calls ran in the same worker process, one "
-            f"after another, although this machine has {os.cpu_count()} cores: leave out "
-            "max_workers, and ProcessPoolExecutor() starts a process per core"
+            f"все {len(PARALLEL_ITEMS)} вызовов прошли в одном рабочем процессе, друг за другом, "
+            f"хотя ядер процессора у вас {os.cpu_count()}: не задавайте max_workers, и "
+            "ProcessPoolExecutor() запустит по процессу на ядро"
         )
     return (
-        f"works: the calls ran in {len(pids)} worker processes at once, each with its own "
-        "interpreter and GIL"
+        f"работает: вызовы шли в {len(pids)} рабочих процессах одновременно, у каждого свой "
+        "интерпретатор и свой GIL"
     )
