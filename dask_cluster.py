@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from distributed import Client, LocalCluster
 
@@ -66,8 +66,15 @@ def dask_client(workers: int = 2, threads: int = 1) -> Iterator[Client]:
         with client:
             yield client
         return
-    with start_local(workers, threads) as cluster, Client(cluster) as client:
-        yield client
+    cluster = start_local(workers, threads)
+    try:
+        with Client(cluster) as client:
+            yield client
+    finally:
+        # Ctrl-C while a worker is still starting makes distributed's close() fail an assert;
+        # the workers then see their parent gone and exit by themselves
+        with suppress(Exception):
+            cluster.close()
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """course.cluster: notebook 09's LocalCluster listens on loopback only, survives a lost worker
 and an interrupt, and leaves no process and no listening port after stop()."""
 
+import json
 import os
 import signal
 import sys
@@ -61,3 +62,34 @@ def test_stop_leaves_no_process_and_no_port_even_twice():
     own.stop()  # a second stop is harmless
     assert leftovers(pids, ports) == ([], [])
     assert "cluster" not in CURRENT
+
+
+@pytest.mark.slow
+def test_a_kernel_restart_leaves_no_worker_and_no_port():
+    from jupyter_client.manager import start_new_kernel
+
+    manager, kernel = start_new_kernel(kernel_name="python3")
+    try:
+        code = (
+            "import json\n"
+            "from course import start_cluster\n"
+            "c = start_cluster()\n"
+            "print(json.dumps([sorted(c.worker_pids().values()), c.ports]))"
+        )
+        shown = []
+        reply = kernel.execute_interactive(
+            code,
+            timeout=120,
+            output_hook=lambda msg: shown.append(msg["content"].get("text", "")),
+        )
+        assert reply["content"]["status"] == "ok", reply["content"]
+        pids, ports = json.loads("".join(shown))
+        assert len(pids) == 2 and ports
+        manager.restart_kernel(now=False)  # Kernel > Restart: the kernel shuts down first
+        deadline = time.monotonic() + 30
+        while leftovers(pids, ports) != ([], []) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert leftovers(pids, ports) == ([], [])
+    finally:
+        kernel.stop_channels()
+        manager.shutdown_kernel(now=True)
