@@ -199,9 +199,11 @@ def plot_events(
     title: str,
     xlabel: str,
     requests_label: str,
+    zoom: tuple[float, float] | None = None,
+    zoom_xlabel: str = "",
 ) -> None:
     """Show `events_figure` in the notebook."""
-    show(events_figure(requests, events, t0, title, xlabel, requests_label))
+    show(events_figure(requests, events, t0, title, xlabel, requests_label, zoom, zoom_xlabel))
 
 
 def events_figure(
@@ -211,38 +213,68 @@ def events_figure(
     title: str,
     xlabel: str,
     requests_label: str,
+    zoom: tuple[float, float] | None = None,
+    zoom_xlabel: str = "",
 ) -> Figure:
     """A timeline of one run: a bar per traced request (`course.trace.Request`; blue for an
     answer, red for anything else, e.g. CancelledError) and a numbered vertical line per
-    event `(when, label)`, the labels listed in order on the right. Times are
+    event `(when, label)`, the labels listed in order under the plot. Times are
     `time.perf_counter()` values; `t0` is time 0 of the axis.
+
+    zoom=(start, end) adds a panel on the right that shows that window in milliseconds after
+    `start` (what happens within a few ms of a signal), named `zoom_xlabel`; the window is
+    shaded on the main panel, the events inside it are drawn in the zoom, the others on the
+    main panel, and the legend gives every event's time in ms after `start`.
     """
-    fig = new_figure(10, 0.12 * len(requests) + 2.6)
-    ax = fig.subplots()
-    for row, request in enumerate(requests):
-        color = "tab:blue" if request.status.startswith("2") else "tab:red"
-        ax.barh(row, request.end - request.start, left=request.start - t0, color=color, height=0.8)
+    fig = new_figure(11, 0.14 * len(requests) + 2.8)
+    if zoom is None:
+        panels = [(fig.subplots(), t0, 1.0)]
+    else:
+        main, right = fig.subplots(1, 2, sharey=True, width_ratios=[3, 2])
+        panels = [(main, t0, 1.0), (right, zoom[0], 1000.0)]
+    for ax, origin, scale in panels:
+        for row, request in enumerate(requests):
+            color = "tab:blue" if request.status.startswith("2") else "tab:red"
+            width, left = (request.end - request.start) * scale, (request.start - origin) * scale
+            ax.barh(row, width, left=left, color=color, height=0.8)
+    ax = panels[0][0]
     ax.set_yticks([])
     ax.set_ylabel(requests_label)
-    ax.set_ylim(len(requests) + 0.5, -2.5)
+    ax.set_ylim(len(requests) + 0.5, -3.5)
+    ax.set_xlabel(xlabel)
+    ax.margins(x=0.03)
+    if zoom is not None:
+        ax.axvspan(zoom[0] - t0, zoom[1] - t0, color="grey", alpha=0.2)
+        right = panels[1][0]
+        span = (zoom[1] - zoom[0]) * 1000
+        right.set_xlim(-0.08 * span, 1.08 * span)
+        right.set_xlabel(zoom_xlabel)
+        right.set_facecolor("#f4f4f4")
     colors = ["tab:orange", "tab:purple", "tab:green", "black", "tab:brown", "tab:pink"]
+    handles = []
+    placed = {id(ax): 0 for ax, _, _ in panels}  # events drawn on each panel so far
     for n, (when, label) in enumerate(events, start=1):
         color = colors[(n - 1) % len(colors)]
-        ax.axvline(when - t0, color=color, lw=1.5)
-        ax.text(
-            when - t0,
-            -1.4 - 0.9 * ((n - 1) % 2),
-            f" {n}",
-            color=color,
-            fontsize=10,
-            fontweight="bold",
-            va="center",
-        )
-        ax.plot([], [], color=color, lw=2, label=f"{n}. {label} ({when - t0:.3f} с)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    ax.margins(x=0.03)
+        inside = zoom is not None and zoom[0] <= when <= zoom[1]
+        ax, origin, scale = panels[1] if inside else panels[0]
+        x = (when - origin) * scale
+        ax.axvline(x, color=color, lw=1.5)
+        if inside:  # and a thin line where it is on the main panel's scale
+            panels[0][0].axvline(when - t0, color=color, lw=0.8, alpha=0.7)
+        level = placed[id(ax)] % 3
+        placed[id(ax)] += 1
+        ax.text(x, -1.0 - level, f" {n}", color=color, fontsize=10, fontweight="bold", va="center")
+        shown = f"{when - t0:.3f} с" if zoom is None else f"+{(when - zoom[0]) * 1000:.1f} мс"
+        shown = shown.replace(".", ",")  # a decimal comma in Russian text (ticks keep the dot)
+        (handle,) = ax.plot([], [], color=color, lw=2, label=f"{n}. {label} ({shown})")
+        handles.append(handle)
+    main = panels[0][0]
+    if zoom is None:
+        main.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+        main.set_title(title)
+    else:  # under both panels, in two columns
+        fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+        fig.suptitle(title)
     return fig
 
 
@@ -402,4 +434,43 @@ def break_even_figure(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend()
+    return fig
+
+
+def plot_throughput(
+    workers: Sequence[int],
+    rates: Sequence[float],
+    limits: Sequence[float],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    labels: tuple[str, str],
+) -> None:
+    """Show `throughput_figure` in the notebook."""
+    show(throughput_figure(workers, rates, limits, title, xlabel, ylabel, labels))
+
+
+def throughput_figure(
+    workers: Sequence[int],
+    rates: Sequence[float],
+    limits: Sequence[float],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    labels: tuple[str, str],
+) -> Figure:
+    """Measured throughput (items per second) against the number of workers, and the best
+    possible one (`limits`, e.g. N / (ceil(N/C)·D)) as a dashed line; labels: (measured, limit).
+    The x ticks are the measured numbers of workers."""
+    fig = new_figure(7, 3.8)
+    ax = fig.subplots()
+    ax.plot(workers, rates, "o-", label=labels[0])
+    ax.plot(workers, limits, "k--", lw=2, label=labels[1])
+    ax.set_xticks(list(workers), [str(w) for w in workers])
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
     return fig

@@ -32,12 +32,14 @@ def download_with_timeout(base_url: str, cc: str, seconds: float) -> bytes | Non
     return response.content
 
 
-def download_bounded(base_url: str, codes: list[str], max_workers: int) -> list[str]:
-    """Download every flag, at most max_workers at a time; return the codes as they finished."""
-    with futures.ThreadPoolExecutor(max_workers=max_workers) as pool:
-        to_do = {pool.submit(httpx.get, f"{base_url}/{cc}/{cc}.gif"): cc for cc in codes}
-        done = []
+def downloaded_and_failed(base_url: str, codes: list[str]) -> tuple[list[str], list[str]]:
+    """Download every flag in a pool of threads; return (codes downloaded, codes that failed)."""
+    downloaded, failed = [], []
+    with futures.ThreadPoolExecutor() as pool:
+        to_do = {pool.submit(get_gif, base_url, cc): cc for cc in codes}
         for future in futures.as_completed(to_do):
-            future.result().raise_for_status()
-            done.append(to_do[future])
-        return done
+            if future.exception() is None:  # the error raised in the worker waits in its future
+                downloaded.append(to_do[future])
+            else:
+                failed.append(to_do[future])
+    return downloaded, failed

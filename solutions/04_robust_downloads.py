@@ -4,6 +4,7 @@ Try the exercise first: the check cell under it tells you in one line whether yo
 tests/test_exercises.py proves that each function here passes the same check.
 """
 
+import asyncio
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,3 +47,15 @@ def save_streamed(chunks: Iterable[bytes], path: Path) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+async def flag_within(base_url: str, cc: str, seconds: float) -> bytes | None:
+    """The flag's bytes, or None if the whole answer did not come within `seconds`."""
+    async with httpx.AsyncClient() as client:
+        try:
+            async with asyncio.timeout(seconds):  # one deadline for connect, wait and body
+                response = await client.get(f"{base_url}/{cc}/{cc}.gif")
+        except TimeoutError:
+            return None
+    response.raise_for_status()
+    return response.content

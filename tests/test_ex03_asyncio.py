@@ -19,4 +19,38 @@ def test_an_escaping_timeout_is_named_in_the_message(flag_server):
 
     passed, line = verify("status_with_timeout", raises, flag_server)
     assert not passed
-    assert "the TimeoutError escaped" in line
+    assert "TimeoutError вылетел наружу" in line
+
+
+def test_requests_one_after_another_are_told_to_use_a_task_group(flag_server):
+    async def one_by_one(base_url: str, codes: list[str]) -> dict[str, int]:
+        async with httpx.AsyncClient() as client:
+            return {
+                cc: len((await client.get(f"{base_url}/{cc}/{cc}.gif")).content) for cc in codes
+            }
+
+    passed, line = verify("flag_sizes_at_once", one_by_one, flag_server)
+    assert not passed
+    assert "шли один за другим" in line and "tg.create_task" in line
+
+
+def test_a_missing_semaphore_is_told_to_hold_it_around_each_request(flag_server):
+    async def unlimited(base_url: str, codes: list[str], limit: int) -> list[str]:
+        async with httpx.AsyncClient() as client:
+            await asyncio.gather(*(client.get(f"{base_url}/{cc}/{cc}.gif") for cc in codes))
+        return codes
+
+    passed, line = verify("download_limited", unlimited, flag_server)
+    assert not passed
+    assert "одновременно шло больше 2" in line and "async with semaphore:" in line
+
+
+def test_a_quick_answer_that_is_not_ok_is_named(flag_server):
+    async def always_timeout(base_url: str, cc: str, seconds: float) -> str:
+        return "timeout"
+
+    passed, line = verify("status_with_timeout", always_timeout, flag_server)
+    assert not passed
+    assert line == (
+        "✗ status_with_timeout: вернула 'timeout' для 'cn' с быстрого сервера, а должно быть 'ok'"
+    )

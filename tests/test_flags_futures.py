@@ -1,4 +1,5 @@
-"""flags_seq.py, flags_threadpool.py and flags_threadpool_futures.py, run as real processes.
+"""flags_seq.py, flags_threadpool.py, flags_threadpool_client.py and flags_threadpool_futures.py,
+run as real processes (and flags_threadpool_client.py also in-process, to count its clients).
 
 Each script runs with this interpreter, in a fresh tmp_path (so `downloaded/` lands there),
 against the session's real flag server, selected with FLAGS_BASE_URL.
@@ -8,9 +9,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 
@@ -18,7 +21,7 @@ from course.data import COURSE_CODES, flag_gifs
 from course.paths import REPO_ROOT
 from flagserver import fails, free_port
 
-ALL_FLAGS = ["flags_seq.py", "flags_threadpool.py"]
+ALL_FLAGS = ["flags_seq.py", "flags_threadpool.py", "flags_threadpool_client.py"]
 EVERY_SCRIPT = [*ALL_FLAGS, "flags_threadpool_futures.py"]
 FUTURES_CODES = ["BR", "CN", "ID", "IN", "US"]  # the first 5 course codes, sorted
 SUMMARY = re.compile(r"\n(\d+) downloads in (\d+\.\d\d)s\n$")
@@ -100,7 +103,9 @@ def test_futures_script_shows_scheduled_futures_then_results_as_completed(flag_s
     assert_complete_flags(tmp_path)
 
 
-@pytest.mark.parametrize("script", ["flags_threadpool.py", "flags_threadpool_futures.py"])
+@pytest.mark.parametrize(
+    "script", ["flags_threadpool.py", "flags_threadpool_client.py", "flags_threadpool_futures.py"]
+)
 def test_script_uses_the_base_url_from_the_environment_latency_included(
     script, flag_server, tmp_path
 ):
@@ -145,11 +150,66 @@ def test_sequential_script_stops_at_the_first_server_error_leaving_only_whole_fl
     assert_complete_flags(tmp_path)
 
 
-def test_thread_pool_reports_a_server_error_and_saves_only_whole_flags(flag_server, tmp_path):
+@pytest.mark.parametrize("script", ["flags_threadpool.py", "flags_threadpool_client.py"])
+def test_thread_pool_reports_a_server_error_and_saves_only_whole_flags(
+    script, flag_server, tmp_path
+):
     base_url = flag_server.url_for(errors=ERROR_RATE)
-    done = run("flags_threadpool.py", base_url, tmp_path)
+    done = run(script, base_url, tmp_path)
     message = one_line_error(done)
     assert any(message.startswith(f"HTTP 503 for {base_url}/{cc}/{cc}.gif: ") for cc in FAILING)
     good = [f"{cc}.gif" for cc in sorted(COURSE_CODES) if cc not in FAILING]
     assert saved_files(tmp_path) == good  # every other flag whole, no .tmp file left
     assert_complete_flags(tmp_path)
+
+
+def test_shared_client_script_builds_one_client_for_all_its_threads(
+    flag_server, tmp_path, monkeypatch
+):
+    monkeypatch.syspath_prepend(str(REPO_ROOT))
+    import flags_seq
+    import flags_threadpool_client as script
+
+    built: list[httpx.Client] = []
+
+    class CountedClient(httpx.Client):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(script.httpx, "Client", CountedClient)
+    monkeypatch.setattr(script, "BASE_URL", flag_server.url_for(delay=0.2))
+    monkeypatch.setattr(flags_seq, "DEST_DIR", tmp_path)
+    threads: set[str] = set()
+    real_get = script.get_flag
+
+    def get_flag(client: httpx.Client, cc: str) -> bytes:
+        threads.add(threading.current_thread().name)
+        return real_get(client, cc)
+
+    monkeypatch.setattr(script, "get_flag", get_flag)
+    assert script.download_many(list(COURSE_CODES)) == 20
+    assert len(built) == 1 and built[0].is_closed  # one client, closed after the pool
+    assert len(threads) > 1  # shared by the pool's threads
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        f"{cc}.gif" for cc in COURSE_CODES
+    )
+
+
+def test_per_flag_client_script_builds_a_client_for_every_flag(flag_server, tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(REPO_ROOT))
+    import flags_seq
+    import flags_threadpool
+
+    built: list[httpx.Client] = []
+
+    class CountedClient(httpx.Client):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(flags_seq.httpx, "Client", CountedClient)
+    monkeypatch.setattr(flags_seq, "BASE_URL", flag_server.url)
+    monkeypatch.setattr(flags_seq, "DEST_DIR", tmp_path)
+    assert flags_threadpool.download_many(list(COURSE_CODES)) == 20
+    assert len(built) == 20  # the cost flags_threadpool_client.py saves

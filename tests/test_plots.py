@@ -8,7 +8,9 @@ from course.plots import (
     requests_figure,
     scaling_figure,
     speedup_figure,
+    states_figure,
     task_stream_figure,
+    throughput_figure,
     timeline_figure,
 )
 from course.sidebyside import RunResult
@@ -89,8 +91,33 @@ def test_events_figure_has_a_bar_per_request_and_a_numbered_line_per_event():
     assert len(ax.patches) == 2
     assert [p.get_facecolor()[:3] for p in ax.patches][0] != ax.patches[1].get_facecolor()[:3]
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels == ["1. SIGINT (0.800 с)", "2. отмена (0.900 с)", "3. выход (1.000 с)"]
+    assert labels == ["1. SIGINT (0,800 с)", "2. отмена (0,900 с)", "3. выход (1,000 с)"]
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Ctrl-C", "секунды", "запросы")
+
+
+def test_events_figure_zooms_into_the_milliseconds_after_a_signal():
+    requests = [
+        Request("http://h/flags/cn/cn.gif", 10.1, 10.6, "200"),
+        Request("http://h/flags/br/br.gif", 10.7, 11.0012, "CancelledError"),
+    ]
+    events = [(11.0, "SIGINT"), (11.0015, "отмена"), (11.004, "отчёт"), (11.1, "выход")]
+    fig = events_figure(
+        requests, events, 10.0, "Ctrl-C", "секунды", "запросы", (11.0, 11.004), "мс после сигнала"
+    )
+    main, zoom = fig.axes
+    assert (len(main.patches), len(zoom.patches)) == (3, 2)  # a bar per request; main: + window
+    assert zoom.get_xlabel() == "мс после сигнала" and round(zoom.get_xlim()[1], 2) == 4.32
+    drawn = [line for line in zoom.get_lines() if len(line.get_xdata())]  # not legend handles
+    assert [round(line.get_xdata()[0], 1) for line in drawn] == [0.0, 1.5, 4.0]
+    assert [round(zoom.patches[1].get_x() + zoom.patches[1].get_width(), 1)] == [1.2]  # in ms
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert labels == [
+        "1. SIGINT (+0,0 мс)",
+        "2. отмена (+1,5 мс)",
+        "3. отчёт (+4,0 мс)",
+        "4. выход (+100,0 мс)",
+    ]
+    assert fig.get_suptitle() == "Ctrl-C"
 
 
 HASH = "c40cb3d6b79d8febc2ad7c2d013acae7"  # a task key is the function's name and a hash
@@ -122,3 +149,28 @@ def test_break_even_figure_draws_a_line_per_executor_and_the_1x_line_with_plain_
     fig.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "0,01" in ticks and "100" in ticks and not any("^" in t for t in ticks)
+
+
+def test_throughput_figure_draws_the_measured_rates_and_the_limit_dashed():
+    fig = throughput_figure(
+        [1, 2, 4], [4.0, 7.5, 12.0], [5.0, 10.0, 20.0], "Т", "x", "y", ("м", "п")
+    )
+    ax = fig.axes[0]
+    measured, limit = ax.get_lines()
+    assert list(measured.get_ydata()) == [4.0, 7.5, 12.0] and limit.get_linestyle() == "--"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "4"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["м", "п"]
+
+
+def test_states_figure_draws_an_arrow_per_final_state_inside_one_labelled_frame():
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    states = ["ожидает", "результат", "исключение", "отменён"]
+    ax = states_figure(
+        states, ["return", "raise", "cancel()"], "done() == True", "колбэки", "Состояния"
+    ).axes[0]
+    texts = [text.get_text() for text in ax.texts]
+    assert all(name in texts for name in [*states, "return", "raise", "cancel()"])
+    assert "done() == True" in texts and "колбэки" in texts and ax.get_title() == "Состояния"
+    assert sum(isinstance(patch, FancyArrowPatch) for patch in ax.patches) == 3
+    assert sum(isinstance(patch, FancyBboxPatch) for patch in ax.patches) == 1  # the frame

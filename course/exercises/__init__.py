@@ -10,6 +10,7 @@ from course.exercises import (  # noqa: F401  (each module registers its checks)
     ex03_asyncio,
     ex04_robust_downloads,
     ex05_scaling,
+    ex06_shared_state,
     ex09_beyond_one_machine,
 )
 from course.exercises.core import EXERCISES, NotYet, check, exercise, verify

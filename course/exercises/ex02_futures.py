@@ -1,4 +1,4 @@
-"""Checks of notebook 02 (concurrent.futures): finishing order, timeouts, a bounded pool."""
+"""Checks of notebook 02 (concurrent.futures): finishing order, timeouts, errors kept in futures."""
 
 from collections.abc import Callable
 from typing import Any
@@ -6,20 +6,14 @@ from typing import Any
 import httpx
 
 from course.data import flag_gifs
-from course.exercises.core import (
-    DEADLINE,
-    ROUNDS_CODES,
-    ROUNDS_LATENCY,
-    WAITS,
-    NotYet,
-    call_within,
-    check_rounds,
-    exercise,
-    timed,
-)
-from flagserver import FlagServer
+from course.exercises.core import DEADLINE, WAITS, NotYet, call_within, exercise, timed
+from flagserver import FlagServer, fails
 
 NOTEBOOK = "02_futures"
+
+FAILURES_CODES = ["bd", "br", "cd", "cn", "ir", "jp"]  # at ERROR_RATE the server fails cd, ir
+ERROR_RATE = 0.25
+FAILURES_LATENCY = 0.4  # seconds: all at once about 0.4 s, one after another 2.4 s
 
 
 @exercise(NOTEBOOK)
@@ -30,15 +24,15 @@ def finishing_order(candidate: Callable[..., Any], server: FlagServer) -> str:
         order = call_within(DEADLINE, candidate, jobs, hint=WAITS)
         expected = sorted(delays, key=delays.get)
         if not isinstance(order, list | tuple):
-            raise NotYet(f"returned {order!r}, expected a list of codes like {expected}")
+            raise NotYet(f"вернула {order!r}, а нужен список кодов, например {expected}")
         if list(order) == list(delays) and list(order) != expected:
             raise NotYet(
-                f"returned {list(order)}, the order of the input, but the downloads finished "
-                f"as {expected}: take the futures from futures.as_completed"
+                f"вернула {list(order)} — порядок входа, а загрузки завершились так: "
+                f"{expected}; берите фьючерсы из futures.as_completed"
             )
         if list(order) != expected:
-            raise NotYet(f"returned {list(order)}, but the downloads finished as {expected}")
-    return "works: the fastest download comes first, whatever the order of the input"
+            raise NotYet(f"вернула {list(order)}, а загрузки завершились так: {expected}")
+    return "работает: самая быстрая загрузка первая, в каком бы порядке ни шли коды"
 
 
 @exercise(NOTEBOOK)
@@ -49,33 +43,57 @@ def download_with_timeout(candidate: Callable[..., Any], server: FlagServer) -> 
     if image != gif:
         shown = "None" if image is None else f"{type(image).__name__}"
         raise NotYet(
-            f"returned {shown} for 'cn' from the fast server, expected its {len(gif)} bytes "
-            "(did you return response.content?)"
+            f"вернула {shown} для 'cn' с быстрого сервера, а нужны его {len(gif)} байт "
+            "(вы вернули response.content?)"
         )
     slow, latency, allowed = server.url_for(delay=1.5), 1.5, 0.2
     try:
         image, seconds = timed(call_within, DEADLINE, candidate, slow, "br", allowed, hint=WAITS)
     except (httpx.TimeoutException, TimeoutError) as error:
         raise NotYet(
-            f"the timeout escaped as {type(error).__name__}: catch it and return None"
+            f"тайм-аут вылетел наружу как {type(error).__name__}: поймайте его и верните None"
         ) from None
     if image is not None:
         raise NotYet(
-            f"returned the flag of 'br' from a server that answers after {latency:g} s although "
-            f"you were allowed {allowed:g} s; expected None: pass timeout=seconds to httpx.get "
-            "and catch httpx.TimeoutException"
+            f"вернула флаг 'br' с сервера, который отвечает через {latency:g} с, хотя вам дано "
+            f"{allowed:g} с; должно быть None: передайте timeout=seconds в httpx.get и поймайте "
+            "httpx.TimeoutException"
         )
     if seconds > latency * 0.9:
-        raise NotYet(f"returned None, but only after waiting out the whole {latency:g} s delay")
-    return "works: the flag when the server is quick, None (soon) when it is slow"
+        raise NotYet(f"вернула None, но только дождавшись всей задержки в {latency:g} с")
+    return "работает: флаг, когда сервер быстрый, и None (быстро), когда он медленный"
 
 
 @exercise(NOTEBOOK)
-def download_bounded(candidate: Callable[..., Any], server: FlagServer) -> str:
-    """download_bounded(base_url, codes, max_workers) -> codes in finishing order, N at a time."""
-    base_url = server.url_for(delay=ROUNDS_LATENCY)
-    codes, seconds = timed(
-        call_within, DEADLINE, candidate, base_url, list(ROUNDS_CODES), 2, hint=WAITS
-    )
-    check_rounds(codes, seconds, "max_workers", "pass max_workers to the ThreadPoolExecutor")
-    return "works: all 4 flags, 2 requests at a time, in 2 rounds"
+def downloaded_and_failed(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """downloaded_and_failed(base_url, codes) -> (codes downloaded, codes that failed)."""
+    codes, latency = list(FAILURES_CODES), FAILURES_LATENCY
+    failing = sorted(cc for cc in codes if fails(cc, ERROR_RATE))
+    good = sorted(set(codes) - set(failing))
+    base_url = server.url_for(delay=latency, errors=ERROR_RATE)
+    try:
+        answer, seconds = timed(call_within, DEADLINE, candidate, base_url, codes, hint=WAITS)
+    except httpx.HTTPStatusError as error:
+        raise NotYet(
+            f"выбросила HTTPStatusError {error.response.status_code} первого упавшего флага, и "
+            "остальные результаты пропали: спросите у каждого фьючерса future.exception()"
+        ) from None
+    if not (isinstance(answer, list | tuple) and len(answer) == 2):
+        raise NotYet(f"вернула {answer!r}, а нужна пара списков: (скачанные, упавшие)")
+    ok, failed = (sorted(part) for part in answer)
+    if ok == sorted(codes):
+        raise NotYet(
+            f"все коды попали в скачанные, но на {failing} сервер ответил 503: вызовите "
+            "raise_for_status() в потоке пула — тогда ошибка сохранится во фьючерсе"
+        )
+    if (ok, failed) != (good, failing):
+        raise NotYet(
+            f"вернула скачанные {ok} и упавшие {failed}, а должно быть {good} и {failing} "
+            "(в любом порядке)"
+        )
+    if seconds > latency * 3:
+        raise NotYet(
+            f"ответ верный, но {len(codes)} запросов шли один за другим ({seconds:.1f} с): "
+            "отдайте каждый пулу через pool.submit"
+        )
+    return "работает: 4 флага скачаны, 2 упавших кода названы, все запросы шли одновременно"

@@ -23,23 +23,23 @@ def status_with_timeout(candidate: Callable[..., Any], server: FlagServer) -> st
     """async status_with_timeout(base_url, cc, seconds) -> 'ok' or 'timeout', never raises."""
     status = run_async(candidate, server.url, "cn", 2.0)
     if status != "ok":
-        raise NotYet(f"returned {status!r} for 'cn' from the fast server, expected 'ok'")
+        raise NotYet(f"вернула {status!r} для 'cn' с быстрого сервера, а должно быть 'ok'")
     slow, latency, allowed = server.url_for(delay=1.5), 1.5, 0.2
     try:
         status, seconds = timed(run_async, candidate, slow, "br", allowed)
     except TimeoutError:
         raise NotYet(
-            "the TimeoutError escaped: catch it (except TimeoutError:) and return 'timeout'"
+            "TimeoutError вылетел наружу: поймайте его (except TimeoutError:) и верните 'timeout'"
         ) from None
     if status != "timeout":
         raise NotYet(
-            f"returned {status!r} for 'br' from a server that answers after {latency:g} s "
-            f"although you were allowed {allowed:g} s; expected 'timeout': wrap the request in "
+            f"вернула {status!r} для 'br' с сервера, который отвечает через {latency:g} с, хотя "
+            f"вам дано {allowed:g} с; должно быть 'timeout': оберните запрос в "
             "`async with asyncio.timeout(seconds):`"
         )
     if seconds > latency * 0.9:
-        raise NotYet(f"returned 'timeout', but only after waiting out the whole {latency:g} s")
-    return "works: 'ok' when the server is quick, 'timeout' (soon) when it is slow"
+        raise NotYet(f"вернула 'timeout', но только дождавшись всей задержки в {latency:g} с")
+    return "работает: 'ok', когда сервер быстрый, и 'timeout' (быстро), когда он медленный"
 
 
 @exercise(NOTEBOOK)
@@ -47,8 +47,8 @@ def download_limited(candidate: Callable[..., Any], server: FlagServer) -> str:
     """async download_limited(base_url, codes, limit) -> codes, at most `limit` in flight."""
     base_url = server.url_for(delay=ROUNDS_LATENCY)
     codes, seconds = timed(run_async, candidate, base_url, list(ROUNDS_CODES), 2)
-    check_rounds(codes, seconds, "limit", "hold `async with semaphore:` around each request")
-    return "works: all 4 flags, 2 requests at a time, in 2 rounds"
+    check_rounds(codes, seconds, "limit", "держите `async with semaphore:` вокруг каждого запроса")
+    return "работает: все 4 флага, по 2 запроса сразу, в 2 волны"
 
 
 @exercise(NOTEBOOK)
@@ -59,7 +59,7 @@ def flag_sizes_at_once(candidate: Callable[..., Any], server: FlagServer) -> str
     check_sizes(sizes, codes)
     if seconds > latency * 3:
         raise NotYet(
-            f"the sizes are right, but the {len(codes)} requests ran one after another: create "
-            "a task per code with tg.create_task in `async with asyncio.TaskGroup() as tg:`"
+            f"размеры верные, но {len(codes)} запросов шли один за другим: создайте задачу на "
+            "каждый код через tg.create_task в `async with asyncio.TaskGroup() as tg:`"
         )
-    return "works: the sizes of 5 flags, downloaded at the same time"
+    return "работает: размеры 5 флагов, скачанных одновременно"
