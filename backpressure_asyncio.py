@@ -10,12 +10,18 @@ consumer has taken an item, so the queue and the memory stay small. Sample run:
     $ python backpressure_asyncio.py 10
     maxsize 10: peak queue length 10, peak memory 1.2 MiB
     producer done after 0.41 s, all done after 0.44 s
+
+Ctrl-C or SIGTERM cancels both tasks: one line, exit status 130 or 143.
 """
 
 import asyncio
+import signal
 import sys
 import time
 import tracemalloc
+from contextlib import suppress
+
+from race_counter import stop
 
 ITEMS = 200
 ITEM_SIZE = 100 * 1024  # bytes
@@ -60,7 +66,13 @@ def main(argv: list[str]) -> None:
     if len(argv) != 1 or not argv[0].isdigit():
         sys.exit("usage: python backpressure_asyncio.py MAXSIZE   (0: unbounded)")
     maxsize = int(argv[0])
-    length, memory, produced, total = asyncio.run(supervisor(maxsize))
+    try:
+        with asyncio.Runner() as runner:  # asyncio.run, with SIGTERM seen by the event loop too
+            with suppress(NotImplementedError):  # Windows has no add_signal_handler
+                runner.get_loop().add_signal_handler(signal.SIGTERM, stop, signal.SIGTERM)
+            length, memory, produced, total = runner.run(supervisor(maxsize))
+    except KeyboardInterrupt:  # Ctrl-C: the runner has cancelled the tasks
+        stop(signal.SIGINT)
     print(
         f"maxsize {maxsize}: peak queue length {length}, peak memory {memory:.1f} MiB\n"
         f"producer done after {produced:.2f} s, all done after {total:.2f} s"

@@ -9,16 +9,21 @@ Needs the course's flag server (start it with: python -m flagserver). Sample run
     naive: 30 lookups of 3 flags, 30 requests sent: {'br': 10, 'cn': 10, 'fr': 10} (0.23s)
     $ python cache_asyncio.py future
     future: 30 lookups of 3 flags, 3 requests sent: {'br': 1, 'cn': 1, 'fr': 1} (0.21s)
+
+Ctrl-C or SIGTERM cancels every lookup: one line, exit status 130 or 143.
 """
 
 import asyncio
+import signal
 import sys
 import time
 from collections import Counter, defaultdict
+from contextlib import suppress
 
 import httpx
 
 from flags_seq import BASE_URL, TIMEOUT, FlagsError, check_server, explain, flag_image
+from race_counter import stop
 
 CODES = ["cn", "br", "fr"]
 LOOKUPS = 10  # tasks asking for each flag at the same time
@@ -92,12 +97,18 @@ def main(argv: list[str]) -> None:
     if len(argv) != 1 or argv[0] not in CACHES:
         sys.exit(f"usage: python cache_asyncio.py {{{'|'.join(CACHES)}}}")
     kind = argv[0]
+    signal.signal(signal.SIGTERM, stop)  # one line, exit status 143 (130 after Ctrl-C: below)
     try:
         check_server(BASE_URL, TIMEOUT)
         t0 = time.perf_counter()
-        sent = asyncio.run(lookups(kind, CODES, LOOKUPS))
+        with asyncio.Runner() as runner:  # asyncio.run, with SIGTERM seen by the event loop too
+            with suppress(NotImplementedError):  # Windows has no add_signal_handler
+                runner.get_loop().add_signal_handler(signal.SIGTERM, stop, signal.SIGTERM)
+            sent = runner.run(lookups(kind, CODES, LOOKUPS))
     except* (httpx.HTTPError, FlagsError) as group:
         sys.exit(explain(group.exceptions[0]).strip())
+    except* KeyboardInterrupt:  # Ctrl-C: the runner has cancelled every lookup
+        stop(signal.SIGINT)
     elapsed = time.perf_counter() - t0
     print(
         f"{kind}: {len(CODES) * LOOKUPS} lookups of {len(CODES)} flags, "

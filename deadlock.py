@@ -13,9 +13,12 @@ Sample run:
     B -> A: done
 """
 
+import signal
 import sys
 import threading
 import time
+
+from race_counter import stop
 
 HOLD = 0.2  # seconds a thread holds its first lock before it takes the second
 LATER = 0.1  # seconds after thread 1 that thread 2 starts: both hold their first lock by then
@@ -64,10 +67,12 @@ def parse(argv: list[str]) -> tuple[float | None, bool]:
 
 def main(argv: list[str]) -> None:
     timeout, ordered = parse(argv)
+    signal.signal(signal.SIGTERM, stop)  # kill: one line, exit status 143
     try:
         outcomes = run_both(timeout, ordered)
     except KeyboardInterrupt:  # the threads are daemons: they end with the process
-        sys.exit("interrupted: both threads were still waiting for each other's lock")
+        print("interrupted: both threads were still waiting for each other's lock", file=sys.stderr)
+        sys.exit(130)
     report = [f"{name}: {why or 'done'}" for name, why in sorted(outcomes.items())]
     if any(outcomes.values()):  # a thread gave up: report the deadlock, exit status 1
         sys.exit("deadlock: " + "; ".join(report))

@@ -7,8 +7,11 @@ the scenario, e.g. a quarter of the codes failing. Sample run:
     20 answers, counted 3: {200: 2, 503: 1}: 17 lost
     $ FLAGS_BASE_URL=http://127.0.0.1:8001/delay/0.2/errors/0.25/flags python flags_tally.py --lock
     20 answers, counted 20: {200: 15, 503: 5}: 0 lost
+
+Ctrl-C or SIGTERM: the requests under way finish first (TIMEOUT at most), then one line.
 """
 
+import signal
 import sys
 import threading
 import time
@@ -18,6 +21,7 @@ from concurrent import futures
 import httpx
 
 from flags_seq import BASE_URL, POP20_CC, TIMEOUT, FlagsError, check_server, explain
+from race_counter import stop
 
 Tally = Callable[[dict[int, int], int], None]
 LOCK = threading.Lock()
@@ -59,6 +63,8 @@ def count_answers(cc_list: list[str], add: Tally) -> dict[int, int]:
 def main(argv: list[str]) -> None:
     if argv not in ([], ["--lock"]):
         sys.exit("usage: python flags_tally.py [--lock]")
+    for signum in (signal.SIGINT, signal.SIGTERM):  # one line, exit status 130 or 143
+        signal.signal(signum, stop)
     try:
         check_server(BASE_URL, TIMEOUT)
         counts = count_answers(POP20_CC, locked_tally if argv else tally)

@@ -40,7 +40,7 @@ def download_many(cc_list: list[str]) -> int:
         futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as executor,
     ):
         res = executor.map(partial(download_one, client), sorted(cc_list))
-        return len(list(res))
+    return len(list(res))  # after the pool, as in flags_threadpool.py: every download has ended
 
 
 if __name__ == "__main__":

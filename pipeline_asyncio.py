@@ -13,8 +13,10 @@ python -m flagserver). Sample run:
 
 import asyncio
 import io
+import signal
 import sys
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 
 import httpx
@@ -31,6 +33,7 @@ from flags_seq import (
     explain,
     save_flag,
 )
+from race_counter import stop
 
 PROCESSORS = 2  # worker tasks that process and save the images
 INTERRUPTED = 130  # the exit status after Ctrl-C: 128 + SIGINT
@@ -90,7 +93,10 @@ async def supervisor(cc_list: list[str], workers: int) -> list[Flag]:
 
 
 def download_many(cc_list: list[str], workers: int) -> list[Flag]:
-    return asyncio.run(supervisor(cc_list, workers))
+    with asyncio.Runner() as runner:  # asyncio.run, with SIGTERM seen by the event loop too
+        with suppress(NotImplementedError):  # Windows has no add_signal_handler
+            runner.get_loop().add_signal_handler(signal.SIGTERM, stop, signal.SIGTERM)
+        return runner.run(supervisor(cc_list, workers))
 
 
 def main(argv: list[str]) -> None:

@@ -7,11 +7,15 @@ point between the read and the write, where another thread may run. Sample run:
     4 threads x 1000 increments: counter = 1017, should be 4000: 2983 updates lost (0.05s)
     $ python race_counter.py --lock
     4 threads x 1000 increments: counter = 4000, should be 4000: 0 updates lost (0.04s)
+
+Ctrl-C (or SIGTERM) stops it with one line, `stopped by SIGINT`, and exit status 130 (143).
 """
 
+import signal
 import sys
 import threading
 import time
+from types import FrameType
 
 THREADS = 4
 INCREMENTS = 1000
@@ -43,7 +47,10 @@ def work(counter: Counter, times: int) -> None:
 
 
 def count(counter: Counter, threads: int, increments: int) -> int:
-    workers = [threading.Thread(target=work, args=(counter, increments)) for _ in range(threads)]
+    workers = [
+        threading.Thread(target=work, args=(counter, increments), daemon=True)  # see stop()
+        for _ in range(threads)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -51,9 +58,17 @@ def count(counter: Counter, threads: int, increments: int) -> int:
     return counter.value
 
 
+def stop(signum: int, frame: FrameType | None = None) -> None:
+    """Ctrl-C (SIGINT) or SIGTERM: one line, then exit with 128 + the signal (130, 143)."""
+    print(f"stopped by {signal.Signals(signum).name}", file=sys.stderr)
+    sys.exit(128 + signum)  # in the main thread; daemon threads end with the process
+
+
 def main(argv: list[str]) -> None:
     if argv not in ([], ["--lock"]):
         sys.exit("usage: python race_counter.py [--lock]")
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, kill: see stop()
+        signal.signal(signum, stop)
     counter = LockedCounter() if argv else Counter()
     t0 = time.perf_counter()
     value = count(counter, THREADS, INCREMENTS)

@@ -7,7 +7,7 @@ What lives where (one module per concern):
     paths.py        REPO_ROOT: the course's folder, where the notebooks write their scripts
     data.py         COURSE_CODES (the 20 codes of flags_seq.py), flag_gifs()
     sidebyside.py   run_script, run_side_by_side, RunResult, diff_scripts, import_script
-    load.py         OtherLoad: how busy other programs kept the machine during a measurement
+    load.py         OtherLoad, parallel_cores: how busy the machine was during a measurement
     plots.py        every plot (titles and labels passed in), show()
     trace.py        run_traced: every HTTP request of scripts run side by side (+ tracehook/)
     cluster.py      start_cluster, leftovers: a Dask cluster on 127.0.0.1 (notebook 09)
@@ -31,11 +31,12 @@ from course.bench import (
 from course.cluster import CourseCluster, leftovers, start_cluster
 from course.data import COURSE_CODES, flag_gifs
 from course.exercises import check
-from course.load import OtherLoad
+from course.load import OtherLoad, parallel_cores
 from course.paths import REPO_ROOT
 from course.plots import (
     bars_figure,
     plot_break_even,
+    plot_connections,
     plot_events,
     plot_requests,
     plot_speedup,
@@ -56,6 +57,7 @@ __all__ = [
     "REPO_ROOT",
     "FlagServer",
     "OtherLoad",
+    "parallel_cores",
     "RunResult",
     "bars_figure",
     "check",
@@ -76,6 +78,7 @@ __all__ = [
     "plot_speedup",
     "plot_states",
     "plot_task_stream",
+    "plot_connections",
     "plot_throughput",
     "plot_timeline",
     "run_script",

@@ -8,8 +8,14 @@
 It compares the CPU time of the whole machine with that of this process and the children it
 waited for (a process pool's workers, scripts run to the end): what is left is everybody else.
 A claim like "two processes are twice as fast" is checked only when others left a core free.
+
+What OtherLoad cannot see is a host that gives this machine less CPU than its cores (a shared
+virtual machine or container): the cores look idle, and yet two processes get less than two.
+`parallel_cores()` measures that directly, with processes that do nothing but spin.
 """
 
+import subprocess
+import sys
 import time
 
 import psutil
@@ -41,3 +47,21 @@ class OtherLoad:
         wall = max(time.perf_counter() - wall0, 1e-9)
         others = (machine_busy_seconds() - machine0) - (my_busy_seconds() - mine0)
         self.cores = max(others, 0.0) / wall
+
+
+SPIN = "import time\nt0 = time.process_time()\nwhile time.process_time() - t0 < {seconds}: pass"
+
+
+def parallel_cores(workers: int = 2, seconds: float = 0.3) -> float:
+    """How many cores `workers` processes that only spin got together just now.
+
+    Each burns `seconds` of CPU time; CPU seconds / wall seconds is the cores they had (at most
+    `workers`, a little less for starting the interpreters). It measures the machine, not the
+    code under test: a slow result says "no free cores now", never "this code is not parallel".
+    """
+    command = [sys.executable, "-I", "-S", "-c", SPIN.format(seconds=seconds)]
+    t0 = time.perf_counter()
+    spinners = [subprocess.Popen(command) for _ in range(workers)]
+    for spinner in spinners:
+        spinner.wait()
+    return workers * seconds / (time.perf_counter() - t0)

@@ -474,3 +474,39 @@ def throughput_figure(
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     return fig
+
+
+def plot_connections(
+    counts: Sequence[int],
+    series: dict[str, tuple[Sequence[float], Sequence[float]]],
+    title: str,
+    xlabel: str,
+    ylabels: tuple[str, str],
+) -> None:
+    """Show `connections_figure` in the notebook."""
+    show(connections_figure(counts, series, title, xlabel, ylabels))
+
+
+def connections_figure(
+    counts: Sequence[int],
+    series: dict[str, tuple[Sequence[float], Sequence[float]]],
+    title: str,
+    xlabel: str,
+    ylabels: tuple[str, str],
+) -> Figure:
+    """Two panels against the number of connections: memory (left) and latency (right), a line
+    per server: series = {label: (memory values, latency values)}; ylabels: (memory, latency)."""
+    fig = new_figure(9, 3.6)
+    axes = fig.subplots(1, 2)
+    for label, values in series.items():
+        for ax, ys in zip(axes, values):
+            ax.plot(counts, ys, "o-", label=label)
+    for ax, ylabel in zip(axes, ylabels):
+        ax.set_xticks(list(counts), [str(count) for count in counts])
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    return fig

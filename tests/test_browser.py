@@ -4,9 +4,12 @@ Starts JupyterLab (no token, 127.0.0.1, a free port) on a copy of the notebooks,
 Debian's Chromium with Playwright, runs the cell that runs spinner_thread.py, and samples
 the cell's output while the script runs: every sample shows at most one spinner frame (the
 `\\r` frames redraw one line), the frame changes over time, and `Answer: 42` arrives.
-Screenshots go to build/browser/. Skipped, with a reason, where Chromium is not installed.
+Screenshots go to build/browser/. Also: a RISE slideshow starts on the first slide without
+JupyterLab's "Click to add a cell." bar, and every slide of `make slides` is readable whole.
+Skipped, with a reason, where Chromium is not installed.
 """
 
+import json
 import os
 import re
 import shutil
@@ -18,8 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from course.paths import REPO_ROOT
+from course.paths import NOTEBOOKS_DIR, REPO_ROOT
 from flagserver import free_port, stop_process
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+from build_slides import build_slides  # noqa: E402  (tools/ is not a package)
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 NOTEBOOK = "01_concurrency_models.ipynb"
@@ -88,7 +94,8 @@ def lab_url(tmp_path_factory):
 
 
 @pytest.fixture
-def page(lab_url):
+def browser_page():
+    """A Chromium tab (1280x900), closed after the test."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -97,6 +104,11 @@ def page(lab_url):
             yield page
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(lab_url, browser_page):
+    return browser_page
 
 
 def code_cell(page, text: str):
@@ -155,3 +167,54 @@ def test_spinner_frames_redraw_in_place_while_the_thread_script_runs(lab_url, pa
     assert len(samples) >= 10, "the cell finished too fast to watch the spinner"
     assert len(frames_seen) >= 3, f"the spinner did not animate live: frames {frames_seen}"
     assert "thinking!" not in output.inner_text(), "the spinner line was not erased at the end"
+
+
+def test_rise_slideshow_starts_on_the_first_slide_without_the_add_cell_bar(lab_url, page):
+    cells = json.loads((NOTEBOOKS_DIR / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    title = cells[0]["source"][0].lstrip("# ").strip()  # "01. ..." of the first slide
+    # as RISE's own button opens it, with the LAST cell selected: RISE's default would start there
+    page.goto(f"{lab_url}/rise/{NOTEBOOK}?activeCellIndex={len(cells) - 1}")
+    present = page.locator(".reveal .slides section.present").first
+    present.wait_for(timeout=60_000)
+    page.wait_for_timeout(2000)  # RISE moves to its start slide once the notebook is laid out
+    (SCREENSHOTS / "rise-first-slide.png").parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "rise-first-slide.png"))
+    assert present.inner_text().upper().startswith(title.upper()), (
+        f"the slideshow did not start on the first slide: {present.inner_text()[:80]!r}"
+    )
+    footer = page.locator(".jp-Notebook-footer")
+    assert footer.count() == 0 or footer.first.is_hidden(), "'Click to add a cell.' is on a slide"
+
+
+def test_every_slide_of_make_slides_is_readable_whole(tmp_path, browser_page):
+    """No slide is cut off: it fits the window, or it scrolls and its end can be scrolled to."""
+    decks = build_slides(sorted(NOTEBOOKS_DIR.glob("*.ipynb")), tmp_path)
+    unreadable, seen = [], 0
+    for deck in decks:
+        browser_page.goto(deck.as_uri())
+        browser_page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+        indices = browser_page.evaluate(
+            "Reveal.getSlides().map(s => [Reveal.getIndices(s).h, Reveal.getIndices(s).v || 0])"
+        )
+        for h, v in indices:
+            browser_page.evaluate(f"Reveal.slide({h}, {v})")
+            slide = browser_page.evaluate(
+                """() => {
+                    const s = Reveal.getCurrentSlide();
+                    s.scrollTop = s.scrollHeight;  // to the end, as a presenter scrolls
+                    const box = s.getBoundingClientRect();
+                    const last = s.lastElementChild ? s.lastElementChild.getBoundingClientRect()
+                                                    : box;
+                    return {top: box.top, bottom: box.bottom, lastBottom: last.bottom,
+                            window: window.innerHeight, text: s.innerText.slice(0, 50)};
+                }"""
+            )
+            seen += 1
+            if not (
+                slide["top"] >= -1
+                and slide["bottom"] <= slide["window"] + 1
+                and slide["lastBottom"] <= slide["bottom"] + 1
+            ):
+                unreadable.append(f"{deck.name} #/{h}/{v} {slide}")
+    assert seen > 100, f"only {seen} slides looked at"
+    assert not unreadable, "slides cut off at the bottom:\n" + "\n".join(unreadable)

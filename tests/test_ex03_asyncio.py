@@ -54,3 +54,19 @@ def test_a_quick_answer_that_is_not_ok_is_named(flag_server):
     assert line == (
         "✗ status_with_timeout: вернула 'timeout' для 'cn' с быстрого сервера, а должно быть 'ok'"
     )
+
+
+def test_a_client_per_flag_is_told_to_share_one(flag_server):
+    async def client_per_task(base_url: str, codes: list[str]) -> dict[str, int]:
+        async def size(cc: str) -> int:
+            async with httpx.AsyncClient() as client:
+                return len((await client.get(f"{base_url}/{cc}/{cc}.gif")).content)
+
+        async with asyncio.TaskGroup() as tg:
+            tasks = {cc: tg.create_task(size(cc)) for cc in codes}
+        return {cc: task.result() for cc, task in tasks.items()}
+
+    passed, line = verify("flag_sizes_at_once", client_per_task, flag_server)
+    assert not passed
+    assert "клиентов httpx.AsyncClient было 5" in line
+    assert httpx.AsyncClient.__init__.__name__ == "__init__"  # the class is itself again

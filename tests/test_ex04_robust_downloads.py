@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -79,7 +80,8 @@ def test_a_pause_after_the_last_try_is_caught(flag_server):
     passes_last = retrying(lambda n, backoff: backoff * 2**n, after_last=True)
     passed, line = verify("get_flag_retrying", passes_last, flag_server)
     assert not passed
-    assert "после последней (4-й) попытки она ещё ждала 0.8 с" in line
+    waited = re.search(r"после последней \(4-й\) попытки она ещё ждала (\d+\.\d+) с", line)
+    assert waited and 0.7 < float(waited[1]) < 2, line  # the pause of 0.8 s, measured
 
 
 def test_retrying_a_5xx_forever_is_given_up_on_and_stopped(flag_server):
@@ -156,7 +158,9 @@ def test_giving_up_only_after_the_deadline_is_caught(flag_server):
 
     passed, line = verify("flag_within", late, flag_server)
     assert not passed
-    assert "вернула None через" in line and "при сроке 0.5 с" in line
+    # caught on the trickling body (0.5 s asked, 1.25 s taken), or already on the silent server
+    # (0.3 s asked, 0.75 s taken) when a busy machine adds more than LATE_SLACK to that
+    assert re.search(r"вернула None через \d\.\d\d с при сроке (0\.5|0\.3) с", line), line
 
 
 def test_a_plain_function_is_caught(flag_server):

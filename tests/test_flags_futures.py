@@ -163,6 +163,30 @@ def test_thread_pool_reports_a_server_error_and_saves_only_whole_flags(
     assert_complete_flags(tmp_path)
 
 
+@pytest.mark.parametrize("script_name", ["flags_threadpool", "flags_threadpool_client"])
+def test_a_failed_flag_does_not_cancel_the_flags_still_waiting_for_a_thread(
+    script_name, flag_server, tmp_path, monkeypatch
+):
+    """Two threads for 20 flags: most wait in the pool's queue when the first error arrives.
+
+    Reading executor.map's results inside the `with` block would cancel them (the iterator
+    cancels its pending futures when it raises); both scripts read them after the pool."""
+    monkeypatch.syspath_prepend(str(REPO_ROOT))
+    import flags_seq
+
+    script = __import__(script_name)
+    monkeypatch.setattr(script, "MAX_WORKERS", 2)
+    monkeypatch.setattr(flags_seq, "BASE_URL", flag_server.url_for(errors=ERROR_RATE))
+    if hasattr(script, "BASE_URL"):
+        monkeypatch.setattr(script, "BASE_URL", flag_server.url_for(errors=ERROR_RATE))
+    (tmp_path / "downloaded").mkdir()
+    monkeypatch.setattr(flags_seq, "DEST_DIR", tmp_path / "downloaded")
+    with pytest.raises(httpx.HTTPStatusError):
+        script.download_many(list(COURSE_CODES))
+    good = [f"{cc}.gif" for cc in sorted(COURSE_CODES) if cc not in FAILING]
+    assert saved_files(tmp_path) == good
+
+
 def test_shared_client_script_builds_one_client_for_all_its_threads(
     flag_server, tmp_path, monkeypatch
 ):

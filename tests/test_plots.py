@@ -4,6 +4,7 @@ from course.bench.measure import Point
 from course.plots import (
     bars_figure,
     break_even_figure,
+    connections_figure,
     events_figure,
     requests_figure,
     scaling_figure,
@@ -174,3 +175,19 @@ def test_states_figure_draws_an_arrow_per_final_state_inside_one_labelled_frame(
     assert "done() == True" in texts and "колбэки" in texts and ax.get_title() == "Состояния"
     assert sum(isinstance(patch, FancyArrowPatch) for patch in ax.patches) == 3
     assert sum(isinstance(patch, FancyBboxPatch) for patch in ax.patches) == 1  # the frame
+
+
+def test_connections_figure_draws_memory_and_latency_a_line_per_server():
+    fig = connections_figure(
+        [0, 100, 1000],
+        {"asyncio": ([30, 31, 36], [0.1, 0.1, 0.1]), "threads": ([30, 33, 55], [0.1, 0.2, 0.2])},
+        "Память и задержка",
+        "соединений",
+        ("МиБ", "мс"),
+    )
+    left, right = fig.axes
+    assert fig._suptitle.get_text() == "Память и задержка"
+    assert [line.get_label() for line in left.lines] == ["asyncio", "threads"]
+    assert list(left.lines[1].get_ydata()) == [30, 33, 55]
+    assert list(right.lines[0].get_ydata()) == [0.1, 0.1, 0.1]
+    assert (left.get_ylabel(), right.get_xlabel()) == ("МиБ", "соединений")

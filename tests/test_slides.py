@@ -74,6 +74,7 @@ def test_slide_tool_changes_only_metadata_and_a_second_run_changes_nothing(path)
         assert before.get("outputs") == after.get("outputs")
         assert after["metadata"]["slideshow"]["slide_type"] in SLIDE_TYPES
     assert once["metadata"]["rise"]["scroll"] is True
+    assert once["metadata"]["rise"]["start_slideshow_at"] == "beginning"
 
 
 def test_slide_tool_check_mode_reports_an_outdated_notebook_and_leaves_it(tmp_path, capsys):

@@ -24,8 +24,10 @@ Rules, in order (the first that applies wins):
    it starts a "subslide" instead, so long scripts and long outputs get a slide of their own.
 
 The notebook's `rise` metadata also gets `scroll: true` (a slide taller than the screen
-scrolls instead of being cut) and `theme: "white"` (RISE's default theme, "simple", loads
-its fonts from the internet), unless the notebook already says otherwise.
+scrolls instead of being cut), `theme: "white"` (RISE's default theme, "simple", loads
+its fonts from the internet) and `start_slideshow_at: "beginning"` (RISE's default starts on
+the selected cell's slide, past the cells that set the notebook up), unless the notebook
+already says otherwise.
 """
 
 import argparse
@@ -37,7 +39,11 @@ MAX_LINES = 30
 LINE_WIDTH = 100  # characters: a longer line wraps and counts as several
 IMAGE_LINES = 14
 OVERRIDE_TAGS = ("slide", "subslide", "fragment", "skip", "notes")
-RISE_DEFAULTS = {"scroll": True, "theme": "white"}  # white: no fonts from the internet
+RISE_DEFAULTS = {
+    "scroll": True,
+    "theme": "white",  # no fonts from the internet
+    "start_slideshow_at": "beginning",  # the first code slide sets the notebook up
+}
 
 
 def text_of(value: str | list[str]) -> str:

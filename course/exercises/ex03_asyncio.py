@@ -1,7 +1,10 @@
 """Checks of notebook 03 (asyncio): timeouts, a semaphore, a TaskGroup. Answers are `async def`."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import httpx
 
 from course.exercises.core import (
     ROUNDS_CODES,
@@ -51,12 +54,36 @@ def download_limited(candidate: Callable[..., Any], server: FlagServer) -> str:
     return "работает: все 4 флага, по 2 запроса сразу, в 2 волны"
 
 
+@contextmanager
+def counting_async_clients() -> Iterator[list[httpx.AsyncClient]]:
+    """Every httpx.AsyncClient built inside the block, in order (the class is patched meanwhile)."""
+    built: list[httpx.AsyncClient] = []
+    real_init = httpx.AsyncClient.__init__
+
+    def init(self: httpx.AsyncClient, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        real_init(self, *args, **kwargs)
+
+    httpx.AsyncClient.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield built
+    finally:
+        httpx.AsyncClient.__init__ = real_init  # type: ignore[method-assign]
+
+
 @exercise(NOTEBOOK)
 def flag_sizes_at_once(candidate: Callable[..., Any], server: FlagServer) -> str:
     """async flag_sizes_at_once(base_url, codes) -> {code: size}, all requests at once."""
     codes, latency = ["cn", "br", "fr", "jp", "de"], 0.4
-    sizes, seconds = timed(run_async, candidate, server.url_for(delay=latency), list(codes))
+    with counting_async_clients() as clients:
+        sizes, seconds = timed(run_async, candidate, server.url_for(delay=latency), list(codes))
     check_sizes(sizes, codes)
+    if len(clients) > 1:
+        raise NotYet(
+            f"размеры верные, но клиентов httpx.AsyncClient было {len(clients)}: создайте один "
+            "`async with httpx.AsyncClient() as client:` и передавайте его каждой задаче — "
+            "один пул соединений на все запросы"
+        )
     if seconds > latency * 3:
         raise NotYet(
             f"размеры верные, но {len(codes)} запросов шли один за другим: создайте задачу на "
