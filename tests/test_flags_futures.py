@@ -163,6 +163,19 @@ def test_thread_pool_reports_a_server_error_and_saves_only_whole_flags(
     assert_complete_flags(tmp_path)
 
 
+def count_clients(monkeypatch, httpx_module) -> list[httpx.Client]:
+    """Every httpx.Client the module's code builds from now on, in order."""
+    built: list[httpx.Client] = []
+
+    class CountedClient(httpx.Client):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(httpx_module, "Client", CountedClient)
+    return built
+
+
 @pytest.mark.parametrize("script_name", ["flags_threadpool", "flags_threadpool_client"])
 def test_a_failed_flag_does_not_cancel_the_flags_still_waiting_for_a_thread(
     script_name, flag_server, tmp_path, monkeypatch
@@ -194,14 +207,7 @@ def test_shared_client_script_builds_one_client_for_all_its_threads(
     import flags_seq
     import flags_threadpool_client as script
 
-    built: list[httpx.Client] = []
-
-    class CountedClient(httpx.Client):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            built.append(self)
-
-    monkeypatch.setattr(script.httpx, "Client", CountedClient)
+    built = count_clients(monkeypatch, script.httpx)
     monkeypatch.setattr(script, "BASE_URL", flag_server.url_for(delay=0.2))
     monkeypatch.setattr(flags_seq, "DEST_DIR", tmp_path)
     threads: set[str] = set()
@@ -225,14 +231,7 @@ def test_per_flag_client_script_builds_a_client_for_every_flag(flag_server, tmp_
     import flags_seq
     import flags_threadpool
 
-    built: list[httpx.Client] = []
-
-    class CountedClient(httpx.Client):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            built.append(self)
-
-    monkeypatch.setattr(flags_seq.httpx, "Client", CountedClient)
+    built = count_clients(monkeypatch, flags_seq.httpx)
     monkeypatch.setattr(flags_seq, "BASE_URL", flag_server.url)
     monkeypatch.setattr(flags_seq, "DEST_DIR", tmp_path)
     assert flags_threadpool.download_many(list(COURSE_CODES)) == 20

@@ -1,10 +1,11 @@
 """course.load: the cores other programs used while a block ran, measured, not guessed."""
 
+import os
 import subprocess
 import sys
 import time
 
-from course.load import OtherLoad
+from course.load import OtherLoad, parallel_cores
 
 
 def test_our_own_work_and_our_childrens_is_not_counted_as_others():
@@ -28,3 +29,22 @@ def test_a_busy_program_beside_us_is_counted():
         burner.kill()
         burner.wait()
     assert others.cores > 0.5  # the burner kept about one core busy
+
+
+def test_spinning_processes_get_at_most_a_core_each():
+    assert 0.2 < parallel_cores(1, 0.2) <= 1.05
+    assert 0.2 < parallel_cores(2, 0.2) <= 2.05
+
+
+def test_spinning_processes_get_less_when_the_cores_are_taken():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    spin = [sys.executable, "-c", "while True: pass"]
+    burners = [subprocess.Popen(spin) for _ in range(2 * cores)]  # two per core
+    try:
+        time.sleep(0.3)  # they are running
+        shared = parallel_cores(2, 0.3)  # 2 spinners among 2 * cores busy processes
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    assert shared < 1.2, shared  # about 2 * cores / (2 * cores + 2): below the notebooks 1.6

@@ -12,6 +12,7 @@ from course.exercises import (  # noqa: F401  (each module registers its checks)
     ex05_scaling,
     ex06_shared_state,
     ex07_event_loop_inside,
+    ex08_servers_streams,
     ex09_beyond_one_machine,
 )
 from course.exercises.core import EXERCISES, NotYet, check, exercise, verify
