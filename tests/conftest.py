@@ -24,15 +24,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs two pytest-xdist workers: all notebooks on one, in order; the rest by file.
 
-    The notebooks share the flag server on the default port, so two of them never run at the
-    same time; a test module stays whole on its worker (like --dist loadfile). The notebooks'
-    second runs (tests/test_notebook_runs.py, each on a port of its own) go beside them.
+    The notebooks share the flag server on the default port, and their speed checks want the
+    machine's cores, so two of them never run at the same time: their nbval runs and their
+    second runs (tests/test_notebook_runs.py) go one after another on one worker. A test
+    module stays whole on its worker (like --dist loadfile).
     """
     from xdist.scheduler import LoadScopeScheduling
 
     class NotebooksTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "notebooks" if path.endswith(".ipynb") else path
+            together = path.endswith(".ipynb") or path.endswith("test_notebook_runs.py")
+            return "notebooks" if together else path
 
     return NotebooksTogether(config, log)

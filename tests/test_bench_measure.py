@@ -1,10 +1,22 @@
 """course.bench.measure: the limit, one tiny point per variant in a child process, the matrix."""
 
 import re
+import subprocess
+import sys
+import time
 
 import pytest
 
-from course.bench.measure import delay_of, find, limit_seconds, matrix, measure
+from course.bench.measure import (
+    Point,
+    busy_while,
+    delay_of,
+    describe,
+    find,
+    limit_seconds,
+    matrix,
+    measure,
+)
 from course.bench.variants import VARIANTS
 from flagserver import free_port
 
@@ -44,6 +56,36 @@ def test_each_variant_downloads_a_tiny_matrix_point_no_faster_than_the_limit(fla
     assert point.ratio < 20  # generous: a shared, noisy machine
     assert 5 < point.peak_rss_mib < 1000
     assert point.cpu_ms_per_req > 0
+
+
+def test_the_fastest_of_several_runs_is_kept_and_what_others_used_is_measured(flag_server):
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)  # it is running
+        url = flag_server.url_for(delay=0.05)
+        point = measure("aiohttp", url, n=20, concurrency=10, server_pid=flag_server.pid, tries=2)
+    finally:
+        burner.kill()
+        burner.wait()
+    assert point.error == "" and point.tries == 2
+    assert describe(point).endswith("(the fastest of 2)")
+    assert point.server_cpu_s > 0  # the server's work is its own, not "other programs"
+    assert point.others_cores > 0.5  # the burner kept about a core busy
+    assert "cores busy during aiohttp N=20 C=10" in busy_while([point])
+
+
+def test_times_count_only_when_every_point_had_the_machine_to_itself():
+    quiet, unknown = (
+        Point("httpx", "flagserver", 20, 10, 0.1),
+        Point("aiohttp", "flagserver", 20, 10, 0.1),
+    )
+    quiet.others_cores = 0.1
+    assert busy_while([quiet, unknown]) == ""  # unknown (no server pid) counts as free
+    unknown.others_cores = 0.9
+    assert (
+        busy_while([quiet, unknown])
+        == "other programs kept 0.9 cores busy during aiohttp N=20 C=10"
+    )
 
 
 def test_a_failing_child_is_reported_not_raised(flag_server):

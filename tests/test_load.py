@@ -5,7 +5,8 @@ import subprocess
 import sys
 import time
 
-from course.load import OtherLoad, parallel_cores
+from course import load
+from course.load import OtherLoad, parallel_cores, why_no_free_core
 
 
 def test_our_own_work_and_our_childrens_is_not_counted_as_others():
@@ -48,3 +49,12 @@ def test_spinning_processes_get_less_when_the_cores_are_taken():
             burner.kill()
             burner.wait()
     assert shared < 1.2, shared  # about 2 * cores / (2 * cores + 2): below the notebooks 1.6
+
+
+def test_a_speed_up_is_checked_only_with_a_free_second_core(monkeypatch):
+    monkeypatch.setattr(load, "cores_available", lambda: 2)
+    assert why_no_free_core(0.0, 1.95) == ""
+    assert "0.8 cores busy" in why_no_free_core(0.8, 1.95)  # others took a core
+    assert "got 1.2 of 2" in why_no_free_core(0.0, 1.2)  # the host gave us less than it shows
+    monkeypatch.setattr(load, "cores_available", lambda: 1)
+    assert why_no_free_core(0.0, 1.0) == "this machine has one core"

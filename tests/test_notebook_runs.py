@@ -11,8 +11,9 @@ while our notebook runs; multiprocessing spawns; and it is the notebook's second
 checkout (the nbval run of `make test` is the other). The tests after it take each situation
 alone, on the first notebook.
 
-Each run gets a port of its own (FLAGS_SERVER_PORT, which start_server() reads), so this module
-runs beside the plain nbval runs of the notebooks on port 8001 (tests/conftest.py).
+Each run gets a port of its own (FLAGS_SERVER_PORT, which start_server() reads), so it never
+meets the plain nbval runs of the notebooks on port 8001; it runs after them on the same worker
+(tests/conftest.py), so that two notebooks' speed checks never share the cores.
 """
 
 import json

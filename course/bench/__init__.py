@@ -10,13 +10,14 @@ latency.py    python -m course.bench.latency: flags_asyncio.py's time against pu
 __main__.py   make bench
 """
 
-from course.bench.measure import Point, describe, find, limit_seconds, measure
+from course.bench.measure import Point, busy_while, describe, find, limit_seconds, measure
 from course.bench.profile import time_share, time_share_and_calls
 from course.bench.variants import VARIANTS, library_versions, make_async_client
 
 __all__ = [
     "VARIANTS",
     "Point",
+    "busy_while",
     "describe",
     "find",
     "library_versions",

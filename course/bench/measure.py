@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from course.load import MAX_OTHERS, OtherLoad
+
 CHILD_TIMEOUT = 120.0  # seconds for one whole measurement; longer is reported as an error
 COLUMNS = [
     "variant",
@@ -56,6 +58,8 @@ class Point:
     cpu_s: float | None = None
     server_cpu_s: float | None = None
     ctx_switches: int | None = None  # voluntary + involuntary, of the client's process
+    others_cores: float | None = None  # cores other programs (not client, not server) kept busy
+    tries: int = 1  # the fastest of this many runs
     error: str = ""
 
     @property
@@ -119,21 +123,46 @@ def measure(
     server: str = "flagserver",
     server_pid: int | None = None,
     timeout: float = CHILD_TIMEOUT,
+    tries: int = 1,
 ) -> Point:
     """Run one variant in a fresh child process; a failure or a timeout lands in Point.error.
 
-    With `server_pid`, the CPU time the server (and its children) spent meanwhile is kept too.
+    With `server_pid`, the CPU time the server (and its children) spent meanwhile is kept too,
+    and `others_cores` is what the rest of the machine used (without the client and server).
+    With `tries` > 1 the point is the fastest of that many runs: a busy machine can only make a
+    run slower, so the fastest is the nearest to what the client itself can do.
     The sequential variant makes one request at a time whatever `concurrency` says: C = 1.
     """
+    runs = []
+    for _ in range(tries):
+        runs.append(measure_once(variant, base_url, n, concurrency, server, server_pid, timeout))
+        if runs[-1].error:
+            return runs[-1]
+    fastest = min(runs, key=lambda point: point.wall_s)
+    fastest.tries = tries
+    return fastest
+
+
+def measure_once(
+    variant: str,
+    base_url: str,
+    n: int,
+    concurrency: int,
+    server: str,
+    server_pid: int | None,
+    timeout: float,
+) -> Point:
+    """One run of `measure`."""
     concurrency = 1 if variant == "sequential" else concurrency
     delay = delay_of(base_url)
     point = Point(variant, server, n, concurrency, delay)
     command = [sys.executable, "-m", "course.bench.child", variant, base_url, str(n)]
     server_cpu0 = tree_cpu_seconds(server_pid)
     try:
-        done = subprocess.run(
-            [*command, str(concurrency)], capture_output=True, text=True, timeout=timeout
-        )
+        with OtherLoad() as others:  # counts the child (waited for), not the server
+            done = subprocess.run(
+                [*command, str(concurrency)], capture_output=True, text=True, timeout=timeout
+            )
     except subprocess.TimeoutExpired:
         point.error = f"no result within {timeout:g} s"
         return point
@@ -147,7 +176,23 @@ def measure(
     point.ctx_switches = result.get("ctx_switches")
     if server_cpu0 is not None:
         point.server_cpu_s = tree_cpu_seconds(server_pid) - server_cpu0
+        point.others_cores = max(others.cores - point.server_cpu_s / others.wall, 0.0)
     return point
+
+
+def busy_while(points: Sequence[Point], limit: float = MAX_OTHERS) -> str:
+    """Why the times of `points` say little about the clients, in a few words; "" if they do.
+
+    A time is the client's and the server's only when other programs left the machine free
+    meanwhile: at most `limit` cores busy during every point (unknown counts as free).
+    """
+    busiest = max(points, key=lambda point: point.others_cores or 0.0)
+    if (busiest.others_cores or 0.0) <= limit:
+        return ""
+    return (
+        f"other programs kept {busiest.others_cores:.1f} cores busy during "
+        f"{busiest.variant} N={busiest.n} C={busiest.concurrency}"
+    )
 
 
 def tree_cpu_seconds(pid: int | None) -> float | None:
@@ -170,9 +215,10 @@ def describe(point: Point) -> str:
     if point.error:
         return f"{head} ERROR {point.error}"
     speed = f"{point.ratio:.1f}x the limit" if point.ratio else f"{point.req_per_s:.0f} req/s"
+    fastest = f" (the fastest of {point.tries})" if point.tries > 1 else ""
     return (
         f"{head} {point.wall_s:.2f} s, {speed}, CPU {point.cpu_ms_per_req:.2f} ms/req, "
-        f"{point.peak_rss_mib:.0f} MiB"
+        f"{point.peak_rss_mib:.0f} MiB{fastest}"
     )
 
 
