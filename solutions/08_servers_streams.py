@@ -4,6 +4,7 @@ Try the exercise first: the check cell under it tells you in one line whether yo
 tests/test_exercises.py proves that each function here passes the same check.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -34,3 +35,24 @@ async def first_flags(
         if response.status_code == 200:
             found += 1
             yield cc
+
+
+async def serve_idle(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, idle: float
+) -> None:
+    """Answer each line with the country's name; after `idle` s of silence say BYE and close."""
+    try:
+        while True:
+            try:
+                async with asyncio.timeout(idle):  # counted from the last line, afresh each time
+                    line = await reader.readline()
+            except TimeoutError:
+                writer.write(b"BYE idle\n")
+                return
+            if not line:  # the client closed the connection
+                return
+            code = line.decode().strip().lower()
+            writer.write(f"{COUNTRIES.get(code, 'ERROR unknown code')}\n".encode())
+            await writer.drain()
+    finally:
+        writer.close()  # what was written is still sent first

@@ -1,9 +1,10 @@
 """Checks of notebook 08 (servers and streams): a new command of the line protocol, an async
-generator that stops at a limit."""
+generator that stops at a limit, a server that closes idle clients."""
 
 import asyncio
 import functools
 import inspect
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -110,3 +111,102 @@ def first_flags(candidate: Callable[..., Any], server: FlagServer) -> str:
             f"остановитесь, как только найдено {LIMIT}"
         )
     return f"работает: {got}, {len(sent)} запросов из {len(PROBED)} возможных"
+
+
+IDLE = 0.3  # seconds of silence after which serve_idle must say goodbye
+BUSY_LINES = ["cn", "br", "xx", "fr", "jp", "de", "in"]  # one every PAUSE s: longer than IDLE
+PAUSE = 0.15
+WAIT_FOR_BYE = IDLE + 2.0  # how long the silent client waits for the server to close
+
+
+def idle_expected(line: str) -> str:
+    """What serve_idle must answer to a line: the country's name, or an error."""
+    return load_countries().get(line.strip().lower(), "ERROR unknown code")
+
+
+async def idle_conversation(candidate: Callable[..., Any]) -> tuple[list[str], str, float]:
+    """Serve the candidate on a free port; a client sends BUSY_LINES, PAUSE s apart, then
+    keeps silent. The answers, what came after them ("" for a closed connection), and the
+    seconds from the last answer to the end of the connection."""
+    errors: list[BaseException] = []
+    handlers: set[asyncio.Task] = set()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handlers.add(asyncio.current_task())
+        try:
+            await candidate(reader, writer, IDLE)
+        except Exception as error:  # reported by the check
+            errors.append(error)
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=MAX_ANSWER)
+        answers: list[str] = []
+        try:
+            for line in BUSY_LINES:
+                await asyncio.sleep(PAUSE)
+                writer.write(f"{line}\n".encode())
+                await writer.drain()
+                answers.append((await reader.readline()).decode().rstrip("\n"))
+            last = time.perf_counter()
+            after: list[str] = []
+            try:
+                async with asyncio.timeout(WAIT_FOR_BYE):
+                    while data := await reader.readline():
+                        after.append(data.decode().rstrip("\n"))
+            except TimeoutError:
+                raise NotYet(
+                    f"клиент молчал {WAIT_FOR_BYE:g} с, а сервер так и не закрыл соединение: "
+                    f"ждите каждую строку не дольше idle с (asyncio.timeout)"
+                ) from None
+            closed_after = time.perf_counter() - last
+        except ConnectionError:  # cut off while the client still talked: the check says so
+            if errors:
+                raise errors[0] from None
+            return answers, "", 0.0
+        finally:  # the client leaves; the server's side reads the end and returns by itself
+            writer.close()  # (a handler cancelled instead would be logged by Python 3.11)
+            if handlers:
+                await asyncio.wait(handlers, timeout=1)
+    if errors:
+        raise errors[0]
+    return answers, " | ".join(after), closed_after
+
+
+@exercise(NOTEBOOK)
+def serve_idle(candidate: Callable[..., Any], server: FlagServer) -> str:
+    """serve_idle(reader, writer, idle): answer each line with the country's name; after `idle`
+    seconds without a line send "BYE idle" and close the connection."""
+
+    if not inspect.iscoroutinefunction(candidate):
+        raise NotYet("serve_idle должна быть корутиной: async def, внутри await reader.readline()")
+
+    @functools.wraps(candidate)
+    async def answer() -> tuple[list[str], str, float]:
+        return await idle_conversation(candidate)
+
+    answers, after, closed_after = run_async(answer)
+    for line, got in zip(BUSY_LINES, answers + [""] * len(BUSY_LINES)):
+        if got != idle_expected(line):
+            busy = len(BUSY_LINES) * PAUSE
+            if got in ("", "BYE idle"):  # it said goodbye while the client still talked
+                raise NotYet(
+                    f"на {line!r} ответа нет: соединение закрыто раньше, хотя клиент присылал "
+                    f"строку каждые {PAUSE:g} с ({busy:.2f} с в сумме): idle — это молчание "
+                    f"после последней строки, а не срок всего разговора"
+                )
+            raise NotYet(
+                f"на {line!r} сервер ответил {got[:60]!r}, а нужно {idle_expected(line)!r}"
+            )
+    if after != "BYE idle":
+        raise NotYet(f"соединение закрыто, но перед этим пришло {after[:60]!r}, а нужно 'BYE idle'")
+    if not IDLE - 0.05 <= closed_after <= IDLE + 0.5:
+        raise NotYet(
+            f"сервер закрыл молчащего клиента через {closed_after:.2f} с, а idle = {IDLE:g} с"
+        )
+    return (
+        f"работает: {len(answers)} ответов, пока клиент говорил, и 'BYE idle' через "
+        f"{closed_after:.2f} с молчания (idle = {IDLE:g} с)"
+    )
