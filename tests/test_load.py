@@ -1,6 +1,5 @@
 """course.load: the cores other programs used while a block ran, measured, not guessed."""
 
-import os
 import subprocess
 import sys
 import time
@@ -38,7 +37,7 @@ def test_spinning_processes_get_at_most_a_core_each():
 
 
 def test_spinning_processes_get_less_when_the_cores_are_taken():
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = load.cores_available()
     spin = [sys.executable, "-c", "while True: pass"]
     burners = [subprocess.Popen(spin) for _ in range(2 * cores)]  # two per core
     try:

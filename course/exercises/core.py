@@ -307,6 +307,12 @@ CLEANUP = 1.0  # seconds the tasks an answer left behind get to stop once cancel
 ABANDONED: list[Any] = []  # tasks that would not stop: kept, so no garbage collection runs them
 
 
+def async_def(candidate: Callable[..., Any]) -> None:
+    """The exercise asks for a coroutine function: say so in one line when it is a plain one."""
+    if not inspect.iscoroutinefunction(candidate):
+        raise NotYet(f"{candidate.__name__} — обычная функция: напишите её как `async def`")
+
+
 def run_async(
     candidate: Callable[..., Any],
     *args: Any,
@@ -322,8 +328,7 @@ def run_async(
     answer left running are cancelled before the loop closes. What the answer prints goes to
     `output` (by default: to the notebook, while the check runs), never into a later cell.
     """
-    if not inspect.iscoroutinefunction(candidate):
-        raise NotYet(f"{candidate.__name__} — обычная функция: напишите её как `async def`")
+    async_def(candidate)
     what = f"{candidate.__name__}(...)"
     sink = output if output is not None else Sink(capture=False)
     outcome = Outcome()

@@ -4,7 +4,6 @@ These checks need no flag server: notebook 01 passes server=None.
 """
 
 import asyncio
-import inspect
 import os
 import re
 import sys
@@ -19,6 +18,7 @@ from course.exercises.core import (
     NotYet,
     Outcome,
     Sink,
+    async_def,
     call_within,
     exercise,
     routed,
@@ -139,8 +139,7 @@ class Supervised:
 @exercise(NOTEBOOK)
 def clean_supervisor(candidate: Callable[..., Any], server: FlagServer | None) -> str:
     """async clean_supervisor() -> 42, with the spinner task stopped and its line erased."""
-    if not inspect.iscoroutinefunction(candidate):
-        raise NotYet(f"{candidate.__name__} — обычная функция: напишите её как `async def`")
+    async_def(candidate)
 
     async def watch() -> Supervised:
         """Run the answer; note each task it created, as it was the moment the answer returned:

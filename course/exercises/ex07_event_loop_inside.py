@@ -1,13 +1,12 @@
 """Checks of notebook 07 (inside the event loop): sleep() and a hand-over on the tiny loop."""
 
 import functools
-import inspect
 import sys
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from course.exercises.core import NotYet, call_within, exercise, timed
+from course.exercises.core import NotYet, async_def, call_within, exercise, timed
 from course.sidebyside import import_script
 from flagserver import FlagServer
 
@@ -20,11 +19,6 @@ CALM = 40  # loop iterations a right answer stays under (polling takes thousands
 def tiny_loop() -> ModuleType:
     """The tiny loop the notebook wrote (tiny_loop.py in the course's folder)."""
     return sys.modules.get("tiny_loop") or import_script("tiny_loop")
-
-
-def async_def(candidate: Callable[..., Any]) -> None:
-    if not inspect.iscoroutinefunction(candidate):
-        raise NotYet(f"{candidate.__name__} — обычная функция: напишите её как `async def`")
 
 
 def run_on(loop: Any, coro: Any) -> Any:

@@ -5,12 +5,13 @@ import asyncio
 import functools
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
-from course.exercises.core import NotYet, exercise, run_async
+from course.exercises.core import NotYet, async_def, exercise, run_async
 from flagserver import FlagServer, load_countries, load_flags
 
 NOTEBOOK = "08_servers_streams"
@@ -18,48 +19,73 @@ FIND_LINES = ["FIND land", "find GUINEA", "FIND zzzz", "HELLO"]
 MAX_ANSWER = 2000  # bytes of an answer line the check reads
 
 
+@functools.cache
+def countries() -> dict[str, str]:
+    """{'cn': 'China', ...}, read once."""
+    return load_countries()
+
+
 def find_expected(line: str) -> str:
     """What the line server must answer to `line` (the reference protocol of exercise 1)."""
     command, _, text = line.strip().partition(" ")
     if command.upper() != "FIND" or not text:
         return "ERROR unknown command"
-    countries = load_countries()
-    found = sorted(cc for cc, name in countries.items() if text.lower() in name.lower())
+    found = sorted(cc for cc, name in countries().items() if text.lower() in name.lower())
     return " ".join(found) if found else f"ERROR nothing found for {text!r}"
 
 
-async def converse_over_tcp(reply: Callable[[str], str], lines: list[str]) -> list[str]:
-    """Serve `reply` on a free port of 127.0.0.1, send it the lines on one connection."""
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def connected_to(
+    handler: Handler,
+) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+    """Serve `handler` (the answer under check) on a free port of 127.0.0.1; the block gets a
+    client connection to it. On leaving, the client closes and the server's side is left to end
+    by itself (it reads the end of the connection): a handler cancelled instead would be logged
+    by Python 3.11. An exception the handler raised is raised here, before the block's own."""
     errors: list[BaseException] = []
     handlers: set[asyncio.Task] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         handlers.add(asyncio.current_task())
-        while line := await reader.readline():
-            try:
-                text = reply(line.decode().rstrip("\n"))
-            except Exception as error:  # reported by the check
-                errors.append(error)
-                text = "ERROR"
-            writer.write(f"{text}\n".encode())
-            await writer.drain()
-        writer.close()
+        try:
+            await handler(reader, writer)
+        except Exception as error:  # reported by the check
+            errors.append(error)
+            writer.close()
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0, limit=MAX_ANSWER)
     async with server:
         port = server.sockets[0].getsockname()[1]
         reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=MAX_ANSWER)
+        try:
+            yield reader, writer
+        finally:
+            writer.close()
+            if handlers:
+                await asyncio.wait(handlers, timeout=2)
+            if errors:
+                raise errors[0]
+
+
+async def converse_over_tcp(reply: Callable[[str], str], lines: list[str]) -> list[str]:
+    """Serve `reply` on a free port of 127.0.0.1, send it the lines on one connection."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while line := await reader.readline():
+            text = reply(line.decode().rstrip("\n"))
+            writer.write(f"{text}\n".encode())
+            await writer.drain()
+        writer.close()
+
+    async with connected_to(handle) as (reader, writer):
         answers = []
         for line in lines:
             writer.write(f"{line}\n".encode())
             await writer.drain()
             answers.append((await reader.readline()).decode().rstrip("\n"))
-        writer.close()
-        await writer.wait_closed()
-        if handlers:  # the server's side reads the end of the connection and returns
-            await asyncio.wait(handlers, timeout=2)
-    if errors:
-        raise errors[0]
     return answers
 
 
@@ -121,28 +147,18 @@ WAIT_FOR_BYE = IDLE + 2.0  # how long the silent client waits for the server to 
 
 def idle_expected(line: str) -> str:
     """What serve_idle must answer to a line: the country's name, or an error."""
-    return load_countries().get(line.strip().lower(), "ERROR unknown code")
+    return countries().get(line.strip().lower(), "ERROR unknown code")
 
 
 async def idle_conversation(candidate: Callable[..., Any]) -> tuple[list[str], str, float]:
     """Serve the candidate on a free port; a client sends BUSY_LINES, PAUSE s apart, then
     keeps silent. The answers, what came after them ("" for a closed connection), and the
     seconds from the last answer to the end of the connection."""
-    errors: list[BaseException] = []
-    handlers: set[asyncio.Task] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        handlers.add(asyncio.current_task())
-        try:
-            await candidate(reader, writer, IDLE)
-        except Exception as error:  # reported by the check
-            errors.append(error)
-            writer.close()
+        await candidate(reader, writer, IDLE)
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    async with server:
-        port = server.sockets[0].getsockname()[1]
-        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=MAX_ANSWER)
+    async with connected_to(handle) as (reader, writer):
         answers: list[str] = []
         try:
             for line in BUSY_LINES:
@@ -163,15 +179,7 @@ async def idle_conversation(candidate: Callable[..., Any]) -> tuple[list[str], s
                 ) from None
             closed_after = time.perf_counter() - last
         except ConnectionError:  # cut off while the client still talked: the check says so
-            if errors:
-                raise errors[0] from None
             return answers, "", 0.0
-        finally:  # the client leaves; the server's side reads the end and returns by itself
-            writer.close()  # (a handler cancelled instead would be logged by Python 3.11)
-            if handlers:
-                await asyncio.wait(handlers, timeout=1)
-    if errors:
-        raise errors[0]
     return answers, " | ".join(after), closed_after
 
 
@@ -180,8 +188,7 @@ def serve_idle(candidate: Callable[..., Any], server: FlagServer) -> str:
     """serve_idle(reader, writer, idle): answer each line with the country's name; after `idle`
     seconds without a line send "BYE idle" and close the connection."""
 
-    if not inspect.iscoroutinefunction(candidate):
-        raise NotYet("serve_idle должна быть корутиной: async def, внутри await reader.readline()")
+    async_def(candidate)
 
     @functools.wraps(candidate)
     async def answer() -> tuple[list[str], str, float]:
