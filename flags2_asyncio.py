@@ -17,6 +17,7 @@ Sample run:
 import asyncio
 import signal
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 import httpx
@@ -78,7 +79,10 @@ async def download_one(
 
 
 async def supervisor(
-    cc_list: list[str], settings: Settings, counter: Counter[DownloadStatus]
+    cc_list: list[str],
+    settings: Settings,
+    counter: Counter[DownloadStatus],
+    download: Callable[..., Awaitable[None]] = download_one,  # flags3_asyncio.py brings its own
 ) -> None:
     with suppress(NotImplementedError):  # Windows: no add_signal_handler, SIGTERM just kills
         loop = asyncio.get_running_loop()  # SIGTERM cancels this task, as Ctrl-C does
@@ -88,7 +92,7 @@ async def supervisor(
     transport = AiohttpTransport(limits=limits)  # aiohttp's connection pool: see notebook 05
     async with httpx.AsyncClient(timeout=settings.timeout, transport=transport) as client:
         to_do = [
-            asyncio.create_task(download_one(client, cc, settings, semaphore, counter))
+            asyncio.create_task(download(client, cc, settings, semaphore, counter))
             for cc in cc_list
         ]
         try:
@@ -102,9 +106,14 @@ async def supervisor(
             await asyncio.gather(*to_do, return_exceptions=True)  # wait, retrieve every error
 
 
-def download_many(cc_list: list[str], settings: Settings, counter: Counter[DownloadStatus]) -> None:
+def download_many(
+    cc_list: list[str],
+    settings: Settings,
+    counter: Counter[DownloadStatus],
+    download: Callable[..., Awaitable[None]] = download_one,
+) -> None:
     try:
-        asyncio.run(supervisor(cc_list, settings, counter))  # Ctrl-C: KeyboardInterrupt
+        asyncio.run(supervisor(cc_list, settings, counter, download))  # Ctrl-C: KeyboardInterrupt
     except asyncio.CancelledError:  # only SIGTERM cancels the supervisor this way
         raise Terminated from None
 

@@ -1,7 +1,8 @@
 """Two requests per flag, chained: the country's JSON, then its flag; both saved.
 
 flags2_asyncio.py with one more `await` in download_one: the metadata (code and name) first,
-then the GIF, under the same semaphore, so each item costs two round trips. Needs the course's
+then the GIF, under the same semaphore, so each item costs two round trips; flags2_asyncio.py's
+supervisor runs it (Ctrl-C, SIGTERM, the progress bar, the shared client). Needs the course's
 flag server (start it with: python -m flagserver). Options: -h. Sample run:
 
     $ python flags3_asyncio.py -s DELAY -m 20
@@ -17,23 +18,19 @@ flag server (start it with: python -m flagserver). Options: -h. Sample run:
 
 import asyncio
 import json
-import signal
 from collections import Counter
-from contextlib import suppress
+from functools import partial
 
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
-from flags2_asyncio import DEFAULT_CONCUR_REQ, MAX_CONCUR_REQ, get_flag, save_flag_async
-from flags2_common import (
-    DownloadStatus,
-    Settings,
-    Terminated,
-    describe,
-    main,
-    progress_bar,
-    report,
+from flags2_asyncio import (
+    DEFAULT_CONCUR_REQ,
+    MAX_CONCUR_REQ,
+    download_many,
+    get_flag,
+    save_flag_async,
 )
+from flags2_common import DownloadStatus, Settings, describe, main, report
 from flags_seq import NotAFlag
 
 MAX_NAME = 100  # characters of a country's name we keep: trust no server
@@ -70,9 +67,11 @@ async def download_one(
     else:
         status, detail = DownloadStatus.OK, name
         metadata = json.dumps({"code": cc.lower(), "name": name}).encode()
-        try:
-            await save_flag_async(metadata, f"{cc.lower()}.json")
-            await save_flag_async(image, f"{cc.lower()}.gif")
+        try:  # both files at once: a cancel lets both finish (one alone would be debris)
+            await asyncio.gather(
+                save_flag_async(metadata, f"{cc.lower()}.json"),
+                save_flag_async(image, f"{cc.lower()}.gif"),
+            )
         except asyncio.CancelledError:
             counter[status] += 1  # cancelled, but saved all the same: count it
             raise
@@ -80,37 +79,5 @@ async def download_one(
     counter[status] += 1
 
 
-async def supervisor(
-    cc_list: list[str], settings: Settings, counter: Counter[DownloadStatus]
-) -> None:
-    with suppress(NotImplementedError):  # Windows: no add_signal_handler, SIGTERM just kills
-        loop = asyncio.get_running_loop()  # SIGTERM cancels this task, as Ctrl-C does
-        loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel, "SIGTERM")
-    semaphore = asyncio.Semaphore(settings.concur_req)
-    limits = httpx.Limits(max_connections=settings.concur_req)
-    transport = AiohttpTransport(limits=limits)  # aiohttp's connection pool: see notebook 05
-    async with httpx.AsyncClient(timeout=settings.timeout, transport=transport) as client:
-        to_do = [
-            asyncio.create_task(download_one(client, cc, settings, semaphore, counter))
-            for cc in cc_list
-        ]
-        try:
-            with progress_bar(len(cc_list), settings.verbose) as bar:
-                for next_done in asyncio.as_completed(to_do):
-                    await next_done  # an OSError (the disk is full...) stops the run
-                    bar.update()
-        finally:  # Ctrl-C cancels this task (asyncio.run does it): stop the downloads too
-            for task in to_do:
-                task.cancel()
-            await asyncio.gather(*to_do, return_exceptions=True)
-
-
-def download_many(cc_list: list[str], settings: Settings, counter: Counter[DownloadStatus]) -> None:
-    try:
-        asyncio.run(supervisor(cc_list, settings, counter))  # Ctrl-C: KeyboardInterrupt
-    except asyncio.CancelledError:  # only SIGTERM cancels the supervisor this way
-        raise Terminated from None
-
-
 if __name__ == "__main__":
-    main(download_many, DEFAULT_CONCUR_REQ, MAX_CONCUR_REQ)
+    main(partial(download_many, download=download_one), DEFAULT_CONCUR_REQ, MAX_CONCUR_REQ)

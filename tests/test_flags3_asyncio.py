@@ -2,8 +2,12 @@
 
 import json
 import re
+import signal
 import subprocess
 import sys
+import time
+
+import pytest
 
 from course.data import COURSE_CODES
 from course.paths import REPO_ROOT
@@ -50,3 +54,38 @@ def test_a_wrong_server_is_named(flag_server, tmp_path):
     )
     assert proc.returncode == 1
     assert "CN ERROR: not JSON: text/html" in proc.stdout
+
+
+def sigint_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job would ignore it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_stopped_mid_run_it_leaves_each_item_whole_and_counted(
+    flag_server, tmp_path, signum, status
+):
+    url = flag_server.url_for(delay=0.3)  # 256 items, 5 at a time, 2 requests each: ~31 s
+    cmd = [sys.executable, "-u", str(REPO_ROOT / "flags3_asyncio.py"), "-a", "-s", url, "-m", "5"]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=sigint_as_in_a_terminal,
+    )
+    folder, deadline = tmp_path / "downloaded", time.monotonic() + 30
+    while len(list(folder.glob("*.gif"))) < 3:
+        assert time.monotonic() < deadline and proc.poll() is None, "no flag arrived"
+        time.sleep(0.02)
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == status, err
+    said = "Interrupted:" if signum == signal.SIGINT else "Terminated by SIGTERM"
+    assert "Traceback" not in err and said in out + err, err  # the bar is on stderr too
+    names = sorted(path.name for path in folder.iterdir())
+    gifs = {name.removesuffix(".gif") for name in names if name.endswith(".gif")}
+    jsons = {name.removesuffix(".json") for name in names if name.endswith(".json")}
+    assert gifs == jsons and len(names) == 2 * len(gifs), names  # both files or none, no .tmp
+    assert re.search(rf"^OK +{len(gifs)}$", out, re.MULTILINE), out  # counted == on disk
