@@ -14,8 +14,8 @@ What lives where (one module per concern):
     exercises/      check(): the exercise checks, core.py + one module per notebook
     bench/          the benchmark: make bench (python -m course.bench), measure() for notebook 05
 
-The flag server itself is the package `flagserver`; its `start_server` and `fails` are
-re-exported here so that a notebook needs no second import.
+The flag server itself is the package `flagserver`; its `start_server`, `fails` and
+`stop_process` are re-exported here so that a notebook needs no second import.
 """
 
 from course.bench import (
@@ -50,7 +50,7 @@ from course.plots import (
 )
 from course.sidebyside import RunResult, diff_scripts, import_script, run_script, run_side_by_side
 from course.trace import read_traces, run_traced, trace_env
-from flagserver import FlagServer, fails, start_server
+from flagserver import FlagServer, fails, start_server, stop_process
 
 __all__ = [
     "COURSE_CODES",
@@ -93,6 +93,7 @@ __all__ = [
     "show",
     "start_cluster",
     "start_server",
+    "stop_process",
     "trace_env",
     "time_share",
     "time_share_and_calls",

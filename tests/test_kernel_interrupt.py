@@ -7,12 +7,14 @@ KeyboardInterrupt soon, its scripts must be gone, and the next cells must work: 
 answers and a script downloads all 20 flags.
 """
 
+import json
 import os
 import time
 
 import psutil
 import pytest
 
+from course.paths import REPO_ROOT
 from flagserver import free_port, probe, wait_until_stopped
 
 HOST = "127.0.0.1"
@@ -98,3 +100,42 @@ def test_interrupting_a_long_cell_stops_its_scripts_and_keeps_the_server(monkeyp
         manager.shutdown_kernel(now=False)
         kernel.stop_channels()
     assert wait_until_stopped(HOST, port), "the server outlived the kernel that started it"
+
+
+def notebook_cell(notebook: str, starts: str) -> str:
+    """The source of the first code cell of notebooks/`notebook` that starts with `starts`."""
+    cells = json.loads((REPO_ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    return next(source for source in sources if source.startswith(starts))
+
+
+def test_interrupting_the_ctrl_c_demonstration_leaves_no_script_and_no_folder(
+    monkeypatch, tmp_path
+):
+    """04's Ctrl-C cell runs each flags2 script in a temporary folder: an interrupt removes both."""
+    from jupyter_client.manager import start_new_kernel
+
+    monkeypatch.setenv("FLAGS_SERVER_PORT", str(free_port()))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the kernel's temporary folders go
+    manager, kernel = start_new_kernel(kernel_name="python3")
+    kernel_pid = manager.provisioner.process.pid
+    try:
+        for starts in ("import asyncio", "@contextlib.contextmanager\ndef interrupt_after"):
+            content, _ = run_cell(kernel, notebook_cell("04_robust_downloads.ipynb", starts))
+            assert content["status"] == "ok", content
+        kernel.execute(notebook_cell("04_robust_downloads.ipynb", 'SCRIPTS = ["flags2_'))
+        deadline = time.monotonic() + 30
+        while not scripts_of(kernel_pid, "flags2_threadpool.py") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        scripts = scripts_of(kernel_pid, "flags2_threadpool.py")
+        assert scripts and list(tmp_path.glob("flags2-*")), "the cell did not start its run"
+        manager.interrupt_kernel()  # what Kernel > Interrupt does
+
+        reply = kernel.get_shell_msg(timeout=20)["content"]
+        assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply
+        gone, alive = psutil.wait_procs(scripts, timeout=10)
+        assert not alive, f"the script still runs after the interrupt: {alive}"
+        assert list(tmp_path.glob("flags2-*")) == [], "the interrupted run left its folder"
+    finally:
+        manager.shutdown_kernel(now=False)
+        kernel.stop_channels()

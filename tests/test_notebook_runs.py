@@ -13,7 +13,7 @@ alone, on the first notebook.
 
 Each run gets a port of its own (FLAGS_SERVER_PORT, which start_server() reads), so it never
 meets the plain nbval runs of the notebooks on port 8001; it runs after them on the same worker
-(tests/conftest.py), so that two notebooks' speed checks never share the cores.
+(the root conftest.py), so that two notebooks' speed checks never share the cores.
 """
 
 import json
