@@ -21,14 +21,14 @@ Sample run (2 cores, shared with other work: expect noise):
 
     $ make bench
     ...
-    Versions: httpx 0.29.0, httpcore 1.0.9, httpx2 2.16.2, httpcore2 2.16.2, ...
+    Versions: httpx 0.29.0, httpcore 1.0.9, httpx2 2.17.0, httpcore2 2.17.0, ...
     ...
-    httpx          N=1000 C=100 D=0.1: 13.15 s, 13.1x the limit, CPU 12.90 ms/req, 41 MiB
-    httpx+aiohttp  N=1000 C=100 D=0.1: 1.16 s, 1.2x the limit, CPU 0.44 ms/req, 49 MiB
-    httpx2         N=1000 C=100 D=0.1: 1.21 s, 1.2x the limit, CPU 0.83 ms/req, 44 MiB
+    httpx          N=1000 C=100 D=0.1: 10.94 s, 10.9x the limit, CPU 10.65 ms/req, 42 MiB
+    httpx+aiohttp  N=1000 C=100 D=0.1: 1.17 s, 1.2x the limit, CPU 0.32 ms/req, 49 MiB
+    httpx2         N=1000 C=100 D=0.1: 1.16 s, 1.2x the limit, CPU 0.62 ms/req, 45 MiB
     aiohttp        N=1000 C=100 D=0.1: 1.11 s, 1.1x the limit, CPU 0.15 ms/req, 46 MiB
     ...
-    Wrote build/bench/results.csv, results.md and 4 plots in 188 s
+    Wrote build/bench/results.csv, results.md and 4 plots in 164 s
 """
 
 import argparse
