@@ -45,6 +45,9 @@ class FlagCache:
             self.images[cc] = await self.download(cc)  # ...then act, after an await
         return self.images[cc]
 
+    async def close(self) -> None:
+        """Nothing to stop: this cache starts no task of its own."""
+
 
 class LockedCache(FlagCache):
     """One asyncio.Lock per code: the first task downloads, the others wait, then hit."""
@@ -74,6 +77,12 @@ class FutureCache(FlagCache):
             self.pending.pop(cc, None)  # a failure is not cached: the next lookup retries
             raise
 
+    async def close(self) -> None:
+        """Stop the downloads no lookup waits for any more (after Ctrl-C): a task has an owner."""
+        for task in self.pending.values():
+            task.cancel()  # does nothing to a task that is done
+        await asyncio.gather(*self.pending.values(), return_exceptions=True)  # retrieve errors
+
 
 CACHES = {"naive": FlagCache, "lock": LockedCache, "future": FutureCache}
 
@@ -87,9 +96,12 @@ async def lookups(kind: str, codes: list[str], times: int) -> Counter[str]:
 
     async with httpx.AsyncClient(event_hooks={"request": [count]}) as client:
         cache = CACHES[kind](client)
-        async with asyncio.TaskGroup() as tg:
-            for cc in codes * times:
-                tg.create_task(cache.get(cc))
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for cc in codes * times:
+                    tg.create_task(cache.get(cc))
+        finally:
+            await cache.close()  # before the client: no download outlives it
     return sent
 
 

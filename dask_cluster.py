@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 from distributed import Client, LocalCluster
 
@@ -41,10 +41,16 @@ def interrupted() -> None:
 
 
 def start_local(workers: int, threads: int) -> LocalCluster:
-    """Worker processes on 127.0.0.1; they ignore Ctrl-C: the script's `with` stops them."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # children inherit an ignored signal
+    """Worker processes on 127.0.0.1; they ignore Ctrl-C: the script's `with` stops them.
+
+    A SIGTERM while they start is held until the cluster is up (a half-started cluster cannot
+    close, and its workers would be left), then the cluster closes and the SIGTERM goes on.
+    """
+    held: list[int] = []
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # children inherit SIG_IGN
+    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: held.append(signum))
     try:
-        return LocalCluster(
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=threads,
             host=HOST,
@@ -52,7 +58,12 @@ def start_local(workers: int, threads: int) -> LocalCluster:
             silence_logs=logging.CRITICAL,  # no log lines: a failed task reaches its caller
         )
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
+    if held:
+        cluster.close()
+        signal.raise_signal(signal.SIGTERM)  # now the script's own handler stops it
+    return cluster
 
 
 @contextmanager
@@ -71,10 +82,11 @@ def dask_client(workers: int = 2, threads: int = 1) -> Iterator[Client]:
         with Client(cluster) as client:
             yield client
     finally:
-        # Ctrl-C while a worker is still starting makes distributed's close() fail an assert;
-        # the workers then see their parent gone and exit by themselves
-        with suppress(Exception):
+        try:
             cluster.close()
+        except Exception:  # Ctrl-C while a worker is still starting: close() fails an assert
+            cluster.shutdown_on_close = False  # so no second try (and traceback) at exit: the
+            # workers see their parent gone and exit by themselves
 
 
 def main() -> None:

@@ -25,21 +25,24 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import Enum
-from types import FrameType
 
 import httpx
 from tqdm import tqdm
 
-from flags_seq import (
+from flags_seq import (  # Ctrl-C and SIGTERM are handled as flags_seq.main handles them
     BASE_URL,
     DEST_DIR,
     POP20_CC,
     TIMEOUT,
     FlagsError,
     NotAFlag,
+    Terminated,
     check_server,
+    exit_status,
     get_within,
+    on_sigterm,
     origin,
+    stopped_by,
 )
 
 DownloadStatus = Enum("DownloadStatus", "OK NOT_FOUND ERROR")
@@ -74,16 +77,6 @@ CODE_RE = re.compile(r"[A-Z]{2}(-[A-Z]{3})?")  # CN, or a region such as GB-SCT
 LISTED_RE = re.compile(r"[a-z]{2}(-[a-z]{3})?")  # as GET /flags/ lists them: cn, gb-sct
 EVERY_CC = [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
 SOME_ERRORS = 1
-INTERRUPTED = 130  # the exit status shells use after Ctrl-C: 128 + SIGINT
-TERMINATED = 143  # and after SIGTERM (kill, docker stop...): 128 + SIGTERM
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt: stop, clean up, report (see main)."""
-
-
-def on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Terminated  # a signal handler runs in the main thread, between two bytecodes
 
 
 @dataclass(frozen=True)
@@ -313,11 +306,3 @@ def main(download_many: Downloader, default_concur_req: int, max_concur_req: int
         sys.exit(f"Cannot save the flags in {DEST_DIR}/: {error}")
     final_report(cc_list, counter, time.perf_counter() - t0)
     sys.exit(SOME_ERRORS if counter[DownloadStatus.ERROR] else 0)
-
-
-def stopped_by(interrupt: KeyboardInterrupt) -> str:
-    return "Terminated by SIGTERM" if isinstance(interrupt, Terminated) else "Interrupted"
-
-
-def exit_status(interrupt: KeyboardInterrupt) -> int:
-    return TERMINATED if isinstance(interrupt, Terminated) else INTERRUPTED

@@ -9,10 +9,13 @@ Sample run:
 """
 
 import asyncio
+import signal
+from collections.abc import Coroutine
+from types import FrameType
 
 from httpx import AsyncClient
 
-from flags_seq import BASE_URL, TIMEOUT, flag_image, main, save_flag
+from flags_seq import BASE_URL, TIMEOUT, Terminated, flag_image, main, save_flag
 
 
 async def download_one(client: AsyncClient, cc: str) -> str:
@@ -38,7 +41,30 @@ async def supervisor(cc_list: list[str]) -> int:
 
 
 def download_many(cc_list: list[str]) -> int:
-    return asyncio.run(supervisor(cc_list))
+    return run_stoppable(supervisor(cc_list))
+
+
+def run_stoppable(coro: Coroutine[None, None, int]) -> int:
+    """asyncio.run(coro), stopped by SIGTERM as by Ctrl-C: the task is cancelled, main() says so."""
+    try:
+        return asyncio.run(cancelled_on_sigterm(coro))  # Ctrl-C: KeyboardInterrupt
+    except asyncio.CancelledError:  # only SIGTERM cancels the main task this way
+        raise Terminated from None
+
+
+async def cancelled_on_sigterm(coro: Coroutine[None, None, int]) -> int:
+    """Await coro; meanwhile SIGTERM cancels this task, as asyncio.run does it for Ctrl-C."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+
+    def cancel(signum: int, frame: FrameType | None) -> None:
+        task.cancel()  # at once, even while a blocking call holds the loop
+        loop.call_soon_threadsafe(lambda: None)  # and wake the loop if it waits for sockets
+
+    previous = signal.signal(signal.SIGTERM, cancel)
+    try:
+        return await coro
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # main()'s handler again
 
 
 if __name__ == "__main__":

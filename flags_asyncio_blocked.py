@@ -14,6 +14,7 @@ import asyncio
 from httpx import AsyncClient
 
 import flags_seq
+from flags_asyncio import run_stoppable
 from flags_seq import main, save_flag
 
 
@@ -32,7 +33,7 @@ async def supervisor(cc_list: list[str]) -> int:
 
 
 def download_many(cc_list: list[str]) -> int:
-    return asyncio.run(supervisor(cc_list))
+    return run_stoppable(supervisor(cc_list))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,7 @@ Sample run (the time includes starting the cluster):
     20 downloads in 1.62s
 """
 
-import signal
-
-from dask_cluster import ClusterError, dask_client, interrupted, stop_like_ctrl_c
+from dask_cluster import ClusterError, dask_client
 from flags_seq import FlagsError, main
 from flags_threadpool import download_one
 
@@ -30,8 +28,4 @@ def download_many(cc_list: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, stop_like_ctrl_c)
-    try:
-        main(download_many)
-    except KeyboardInterrupt:
-        interrupted()
+    main(download_many)  # Ctrl-C or SIGTERM: the `with` stops the cluster, then main says so

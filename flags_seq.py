@@ -6,14 +6,18 @@ Sample run:
     $ python flags_seq.py
     BD BR CD CN DE EG ET FR ID IN IR JP MX NG PH PK RU TR US VN
     20 downloads in 1.12s
+
+A failure prints one line and exits with 1; Ctrl-C exits with 130, SIGTERM (kill) with 143.
 """
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from types import FrameType
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,6 +28,8 @@ DEST_DIR = Path("downloaded")
 TIMEOUT = 10  # seconds for a whole request, from the first byte sent to the last received
 GIF_SIGNATURES = (b"GIF87a", b"GIF89a")  # the first 6 bytes of every GIF file
 HEALTH_TEXT = "flagserver ok"  # what the flag server's GET /health answers
+INTERRUPTED = 130  # the exit status shells use after Ctrl-C: 128 + SIGINT
+TERMINATED = 143  # and after SIGTERM (kill, docker stop...): 128 + SIGTERM
 
 
 class FlagsError(Exception):
@@ -32,6 +38,22 @@ class FlagsError(Exception):
 
 class NotAFlag(FlagsError):
     """An answer that is not the GIF asked for: a wrong server, a proxy, a login page..."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt: stop, clean up, report (see main)."""
+
+
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated  # a signal handler runs in the main thread, between two bytecodes
+
+
+def stopped_by(interrupt: KeyboardInterrupt) -> str:
+    return "Terminated by SIGTERM" if isinstance(interrupt, Terminated) else "Interrupted"
+
+
+def exit_status(interrupt: KeyboardInterrupt) -> int:
+    return TERMINATED if isinstance(interrupt, Terminated) else INTERRUPTED
 
 
 def origin(url: str) -> str:
@@ -135,6 +157,7 @@ def explain(error: Exception) -> str:
 
 
 def main(downloader: Callable[[list[str]], int]) -> None:
+    signal.signal(signal.SIGTERM, on_sigterm)  # SIGTERM stops a run as Ctrl-C does
     try:
         check_server(BASE_URL, TIMEOUT)
         DEST_DIR.mkdir(exist_ok=True)
@@ -142,6 +165,9 @@ def main(downloader: Callable[[list[str]], int]) -> None:
         count = downloader(POP20_CC)
     except (httpx.HTTPError, FlagsError, OSError) as error:
         sys.exit(explain(error))
+    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: the saved flags are whole
+        print(f"\n{stopped_by(interrupt)}", file=sys.stderr)
+        sys.exit(exit_status(interrupt))
     elapsed = time.perf_counter() - t0
     print(f"\n{count} downloads in {elapsed:.2f}s")
 

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import runpy
+import signal
 
 from course.exercises import EXERCISES
 from course.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR
@@ -49,3 +50,12 @@ def starter(name: str):
     namespace: dict = {}
     exec(compile(sources[0], f"<starter {name}>", "exec"), namespace)
     return namespace[name]
+
+
+def sigint_as_in_a_terminal() -> None:
+    """Runs in the child before Python starts: Ctrl-C (SIGINT) acts as it does in a terminal.
+
+    A shell starts background jobs with SIGINT ignored, and a Python started that way never
+    raises KeyboardInterrupt: without this the Ctrl-C tests would depend on how pytest was run.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

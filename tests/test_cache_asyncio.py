@@ -62,3 +62,24 @@ def test_no_server_and_a_wrong_argument_get_one_line():
     assert "No flag server at http://127.0.0.1:9/flags" in proc.stderr
     proc = run("http://127.0.0.1:9/flags", "fast")
     assert proc.stderr == "usage: python cache_asyncio.py {naive|lock|future}\n"
+
+
+@pytest.mark.parametrize("kind", ["naive", "lock", "future"])
+def test_cancelled_lookups_leave_no_download_running(flag_server, monkeypatch, kind):
+    """Ctrl-C cancels the lookups: the future cache's own download tasks must stop with them
+    (before, they outlived the client and died later with a "never retrieved" ReadError)."""
+    import asyncio
+
+    import cache_asyncio
+
+    monkeypatch.setattr(cache_asyncio, "BASE_URL", flag_server.url_for(delay=5))
+
+    async def cancel_midway() -> list[asyncio.Task]:
+        run = asyncio.create_task(cache_asyncio.lookups(kind, ["cn", "br"], 3))
+        await asyncio.sleep(0.5)  # every download waits for its answer
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await run
+        return [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+
+    assert asyncio.run(cancel_midway()) == []

@@ -87,13 +87,15 @@ def test_path_traversal_never_returns_a_file_over_a_real_socket(flag_server):
 def test_keep_alive_responses_add_no_latency_of_their_own(flag_server):
     """Regression: without TCP_NODELAY each keep-alive response waited ~40 ms (Nagle)."""
     count, delay = 20, 0.05
+    times = []
     with httpx.Client(base_url=flag_server.url_for(delay=delay)) as client:
         client.get("/cn/cn.gif")
-        start = time.perf_counter()
         for _ in range(count):
+            start = time.perf_counter()
             client.get("/cn/cn.gif")
-        elapsed = time.perf_counter() - start
-    assert elapsed / (count * delay) < 1.5  # with the bug: ~1.8
+            times.append(time.perf_counter() - start)
+    # the bug delays every response; a busy machine only some: the fastest one tells
+    assert min(times) / delay < 1.5  # with the bug: ~1.8
 
 
 def test_1000_concurrent_requests_at_no_delay_all_succeed(flag_server):

@@ -115,6 +115,31 @@ def test_flags_dask_stopped_mid_run_says_so_and_stops_its_cluster(signum, flag_s
     time.sleep(2.0)  # the downloads have started
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=TIMEOUT)
-    assert process.returncode == 130
-    assert stderr == "Interrupted: the cluster is stopped\n"
+    assert process.returncode == 128 + signum  # flags_seq.main's statuses and lines
+    assert stderr.strip() == ("Interrupted" if signum == signal.SIGINT else "Terminated by SIGTERM")
+    assert_nothing_left_in(tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals: Windows has no SIGTERM to send")
+@pytest.mark.parametrize("later", [0.0, 0.2, 0.4])
+def test_flags_dask_terminated_while_its_cluster_starts_stops_it_in_one_line(
+    flag_server, tmp_path, later
+):
+    process = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "flags_dask.py")],
+        cwd=tmp_path,
+        env=env_for(FLAGS_BASE_URL=flag_server.url_for(delay=8.0)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + TIMEOUT
+    while len(processes_in(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the first worker process is starting: the cluster is not up yet
+    time.sleep(later)  # a few moments of the start
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert stderr.strip() == "Terminated by SIGTERM"  # no traceback from distributed's atexit
     assert_nothing_left_in(tmp_path)

@@ -29,6 +29,7 @@ import flags_seq
 from course.paths import REPO_ROOT
 from flags2_common import DownloadStatus, Settings
 from flagserver import load_flags
+from helpers import sigint_as_in_a_terminal
 
 FIRST = ["flags_seq.py", "flags_threadpool.py", "flags_asyncio.py"]
 FLAGS2 = ["flags2_threadpool.py", "flags2_asyncio.py"]
@@ -374,6 +375,58 @@ def test_sigterm_stops_cleanly_with_one_line_and_exit_143(flag_server, tmp_path,
     assert all(re.fullmatch(r"[a-z]{2}(-[a-z]{3})?\.gif", name) for name in names), names
     assert counts(out)["OK"] == len(names)
     assert re.search(r"^Interrupted: \d+ of 256 requests finished$", out, re.MULTILINE)
+
+
+FAMILY = [  # the scripts built on flags_seq.main
+    "flags_seq.py",
+    "flags_threadpool.py",
+    "flags_threadpool_futures.py",
+    "flags_threadpool_client.py",
+    "flags_asyncio.py",
+    "flags_asyncio_blocked.py",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("signum", "status", "said"),
+    [(signal.SIGINT, 130, "Interrupted"), (signal.SIGTERM, 143, "Terminated by SIGTERM")],
+)
+@pytest.mark.parametrize("script", FAMILY)
+def test_the_first_scripts_stop_on_ctrl_c_and_sigterm_with_one_line(
+    flag_server, tmp_path, script, signum, status, said
+):
+    env = {**os.environ, "FLAGS_BASE_URL": flag_server.url_for(delay=0.5)}
+    proc = subprocess.Popen(
+        [sys.executable, "-u", str(REPO_ROOT / script)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=sigint_as_in_a_terminal,
+    )
+    folder = tmp_path / "downloaded"
+    deadline = time.monotonic() + 30
+    try:
+        while not folder.exists():  # made after the server check: the downloads begin
+            assert time.monotonic() < deadline and proc.poll() is None, "no download began"
+            time.sleep(0.02)
+        time.sleep(0.3)  # inside the first 0.5 s answers
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == status, err
+    assert err.strip() == said, err  # one line: no traceback, no "never retrieved"
+    assert took < 5, f"{took:.1f} s from the signal to the exit"  # answers in flight: 0.5 s
+    names = files_in(folder)
+    assert all(re.fullmatch(r"[a-z]{2}\.gif", name) for name in names), names  # no .tmp
+    assert all((folder / name).read_bytes() == FLAGS[name[:2]] for name in names)  # whole
 
 
 # 6. Something else on the port is not the flag server: say so before downloading.

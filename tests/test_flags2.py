@@ -22,6 +22,7 @@ import pytest
 from course.paths import REPO_ROOT
 from course.sidebyside import run_side_by_side
 from flagserver import fails, free_port, load_flags, start_server
+from helpers import sigint_as_in_a_terminal
 
 SCRIPTS = ["flags2_threadpool.py", "flags2_asyncio.py"]
 RATE = 0.25
@@ -35,15 +36,6 @@ ELAPSED = re.compile(r"^\d+ requests? in (\d+\.\d+)s$", re.MULTILINE)
 
 def command(script: str, *args: str) -> list[str]:
     return [sys.executable, "-u", str(REPO_ROOT / script), *args]
-
-
-def sigint_as_in_a_terminal() -> None:
-    """Runs in the child before Python starts: Ctrl-C (SIGINT) acts as it does in a terminal.
-
-    A shell starts background jobs with SIGINT ignored, and a Python started that way never
-    raises KeyboardInterrupt: without this the Ctrl-C tests would depend on how pytest was run.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def environment(base_url: str) -> dict[str, str]:

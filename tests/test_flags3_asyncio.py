@@ -12,6 +12,7 @@ import pytest
 from course.data import COURSE_CODES
 from course.paths import REPO_ROOT
 from flagserver import fails
+from helpers import sigint_as_in_a_terminal
 
 DONE = re.compile(r"^(\d+) requests? in (\d+\.\d+)s$", re.MULTILINE)
 
@@ -54,10 +55,6 @@ def test_a_wrong_server_is_named(flag_server, tmp_path):
     )
     assert proc.returncode == 1
     assert "CN ERROR: not JSON: text/html" in proc.stdout
-
-
-def sigint_as_in_a_terminal() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job would ignore it
 
 
 @pytest.mark.slow
