@@ -7,7 +7,7 @@ What lives where (one module per concern):
     paths.py        REPO_ROOT: the course's folder, where the notebooks write their scripts
     data.py         COURSE_CODES (the 20 codes of flags_seq.py), flag_gifs()
     sidebyside.py   run_script, run_side_by_side, RunResult, diff_scripts, import_script
-    load.py         OtherLoad, parallel_cores, why_no_free_core: is a second core free to measure
+    load.py         OtherLoad, parallel_cores, why_busy, why_no_free_core: is the machine free
     plots.py        every plot (titles and labels passed in), show()
     trace.py        run_traced: every HTTP request of scripts run side by side (+ tracehook/)
     cluster.py      start_cluster, leftovers: a Dask cluster on 127.0.0.1 (notebook 09)
@@ -32,7 +32,7 @@ from course.bench import (
 from course.cluster import CourseCluster, leftovers, start_cluster
 from course.data import COURSE_CODES, flag_gifs
 from course.exercises import check
-from course.load import OtherLoad, cores_available, parallel_cores, why_no_free_core
+from course.load import OtherLoad, cores_available, parallel_cores, why_busy, why_no_free_core
 from course.paths import REPO_ROOT
 from course.plots import (
     bars_figure,
@@ -60,6 +60,7 @@ __all__ = [
     "OtherLoad",
     "parallel_cores",
     "cores_available",
+    "why_busy",
     "why_no_free_core",
     "RunResult",
     "bars_figure",

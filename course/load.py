@@ -87,6 +87,17 @@ def cores_available() -> int:
     return os.cpu_count() or 1
 
 
+def why_busy(others: float) -> str:
+    """Why times measured just now say little about the code, in a few words; "" when they do.
+
+    `others`: OtherLoad().cores during the measurement. A time check that needs no second core
+    (scripts that mostly wait on the network) is asserted only when this returns "".
+    """
+    if others > MAX_OTHERS:
+        return f"other programs kept {others:.1f} cores busy"
+    return ""
+
+
 def why_no_free_core(others: float, spinners: float) -> str:
     """Why a second core cannot be counted on now, in a few words; "" when it can.
 

@@ -5,18 +5,24 @@ import sys
 import time
 
 from course import load
-from course.load import OtherLoad, parallel_cores, why_no_free_core
+from course.load import OtherLoad, parallel_cores, why_busy, why_no_free_core
 
 
 def test_our_own_work_and_our_childrens_is_not_counted_as_others():
-    start = time.perf_counter()
-    with OtherLoad() as others:
-        subprocess.run([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"], check=True)
-        sum(i * i for i in range(1_000_000))
-    with OtherLoad() as idle:  # the rest of the machine (the other test worker...) without us
-        time.sleep(time.perf_counter() - start)
-    # our work kept a core busy: counted as others, it would add about 1 core to what they use
-    assert others.cores < idle.cores + 0.6, (others.cores, idle.cores)
+    # The other test worker's load comes and goes; counted as others, our own work would add
+    # about 1 core to what they use in every one of three tries, not only in a noisy one.
+    extra = []
+    for _ in range(3):
+        start = time.perf_counter()
+        with OtherLoad() as others:
+            subprocess.run(
+                [sys.executable, "-c", "sum(i * i for i in range(3_000_000))"], check=True
+            )
+            sum(i * i for i in range(1_000_000))
+        with OtherLoad() as idle:  # the rest of the machine (the other test worker...) without us
+            time.sleep(time.perf_counter() - start)
+        extra.append(others.cores - idle.cores)
+    assert min(extra) < 0.6, extra
 
 
 def test_a_busy_program_beside_us_is_counted():
@@ -57,3 +63,8 @@ def test_a_speed_up_is_checked_only_with_a_free_second_core(monkeypatch):
     assert "got 1.2 of 2" in why_no_free_core(0.0, 1.2)  # the host gave us less than it shows
     monkeypatch.setattr(load, "cores_available", lambda: 1)
     assert why_no_free_core(0.0, 1.0) == "this machine has one core"
+
+
+def test_a_time_check_is_asserted_only_when_others_left_the_machine_free():
+    assert why_busy(0.0) == "" and why_busy(load.MAX_OTHERS) == ""
+    assert why_busy(1.04) == "other programs kept 1.0 cores busy"
