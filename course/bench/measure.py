@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from course.load import MAX_OTHERS, OtherLoad
+from course.load import OtherLoad, why_busy
 
 CHILD_TIMEOUT = 120.0  # seconds for one whole measurement; longer is reported as an error
 COLUMNS = [
@@ -180,19 +180,16 @@ def measure_once(
     return point
 
 
-def busy_while(points: Sequence[Point], limit: float = MAX_OTHERS) -> str:
+def busy_while(points: Sequence[Point]) -> str:
     """Why the times of `points` say little about the clients, in a few words; "" if they do.
 
     A time is the client's and the server's only when other programs left the machine free
-    meanwhile: at most `limit` cores busy during every point (unknown counts as free).
+    meanwhile (course.load.why_busy) during every point (unknown counts as free).
     """
     busiest = max(points, key=lambda point: point.others_cores or 0.0)
-    if (busiest.others_cores or 0.0) <= limit:
-        return ""
-    return (
-        f"other programs kept {busiest.others_cores:.1f} cores busy during "
-        f"{busiest.variant} N={busiest.n} C={busiest.concurrency}"
-    )
+    if reason := why_busy(busiest.others_cores or 0.0):
+        return f"{reason} during {busiest.variant} N={busiest.n} C={busiest.concurrency}"
+    return ""
 
 
 def tree_cpu_seconds(pid: int | None) -> float | None:
